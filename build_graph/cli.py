@@ -1,0 +1,81 @@
+"""The ``powerkg`` command line. Exit codes: 0 success, 1 findings that fail a check, 2 error."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import export
+from .corpus import PROJECT_ROOT, load_lists
+from .readers import LAYOUTS, ReadError
+
+
+def _lists(args):
+    return load_lists(args.lists, args.layout)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_export(args) -> int:
+    lists = _lists(args)
+    if args.what == "records":
+        rows, columns = export.record_rows(lists), export.RECORD_COLUMNS
+    elif args.what == "findings":
+        rows, columns = export.finding_rows(lists), export.FINDING_COLUMNS
+    else:
+        from .citations.export import citation_rows, CITATION_COLUMNS
+        rows, columns = citation_rows(lists), CITATION_COLUMNS
+    text = export.to_json(rows) if args.format == "json" else export.to_csv(rows, columns)
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_build(args) -> int:
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    _progress(f"reading {len(args.lists) or 'bundled'} list(s)…")
+    lists = _lists(args)
+    for power_list in lists:
+        _progress(f"  {power_list.source_file}: {len(power_list.records)} powers, "
+                  f"{len(power_list.findings)} findings ({power_list.layout})")
+    (out / "records.json").write_text(export.to_json(export.record_rows(lists)), encoding="utf-8")
+    (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
+                                      encoding="utf-8")
+    _progress(f"wrote {out / 'records.json'} and {out / 'findings.csv'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="powerkg", description="Power lists (权责清单) → legal knowledge graph.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_lists(p):
+        p.add_argument("lists", nargs="*", metavar="LIST", help="list files (default: the bundled corpus)")
+        p.add_argument("--layout", choices=LAYOUTS, help="force a reader instead of auto-detection")
+
+    p = sub.add_parser("export", help="records, findings or citations as JSON or CSV")
+    p.add_argument("what", choices=("records", "findings", "citations"))
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    add_lists(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
+    p.add_argument("-o", "--output", default=str(PROJECT_ROOT / "output"))
+    add_lists(p)
+    p.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReadError as exc:
+        print(f"powerkg: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Column headers → canonical fields, and cell values → a PowerRecord.
+
+Every reader ends here, so the way a name is split into main and sub-items, or a
+responsibility cell into numbered entries, is the same whatever the layout.
+"""
+from __future__ import annotations
+
+import re
+
+from ..power_types import normalize_power_type
+from ..records import Finding, PowerRecord, Responsibility, SourceSpan
+from .text import split_enumerated, squash_spaces
+
+FIELDS = ("number", "power_type", "power", "authority", "basis", "responsibilities",
+          "accountability", "department", "remarks")
+
+# Header variants seen in real lists, per canonical field (compared without spaces/brackets).
+HEADER_VARIANTS = {
+    "number": ("序号", "总序号", "编号", "事项编号"),
+    "power_type": ("权力类型", "事项类型", "职权类型", "项目类型", "权力类别", "类别", "类型"),
+    "power": ("权力事项", "事项名称", "职权名称", "执法事项名称", "权力事项名称", "项目名称",
+              "权力名称", "名称", "主项名称"),
+    "authority": ("行政主体", "实施主体", "责任主体", "实施机关", "执法主体"),
+    "basis": ("实施依据", "设定依据", "法律依据", "执法依据", "设定和实施依据", "依据"),
+    "responsibilities": ("责任事项", "责任事项内容"),
+    "accountability": ("追责情形", "问责情形", "追责事项", "追责情形及依据"),
+    "department": ("承办机构", "责任科室", "承办科室", "内设机构", "责任处室", "承办处室",
+                   "实施科室", "承办部门"),
+    "remarks": ("备注",),
+}
+_LOOKUP = {variant: field for field, variants in HEADER_VARIANTS.items() for variant in variants}
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s（(].*?[)）]|\s+|[*：:]", "", text)
+
+
+def map_header(cells: list[str]) -> dict[int, str]:
+    """Column index → canonical field for a header row; unknown headers are left out.
+
+    A 备注 column stands for the department when no other column does (lists often file
+    the handling office under 备注).
+    """
+    mapping: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        key = _header_key(cell)
+        field = _LOOKUP.get(key) or next(
+            (f for variant, f in _LOOKUP.items() if len(variant) >= 4 and variant in key), None)
+        if field and field not in mapping.values():
+            mapping[index] = field
+    if "department" not in mapping.values():
+        for index, field in mapping.items():
+            if field == "remarks":
+                mapping[index] = "department"
+    return mapping
+
+
+def is_header(cells: list[str]) -> bool:
+    fields = set(map_header(cells).values())
+    return "power" in fields and ("basis" in fields or "power_type" in fields)
+
+
+_MAIN = re.compile(r"[（(]\s*主项\s*[)）]")
+_SUB = re.compile(r"[（(]\s*子项\s*[)）]")
+_DASHES = re.compile(r"^[\s\-—–─－:：]+")
+
+
+def split_main_and_subitems(name: str) -> tuple[str, list[str]]:
+    """``主项名（主项）——子项A（子项）、子项B（子项）`` → (主项名, [子项A, 子项B])."""
+    parts = _MAIN.split(name, maxsplit=1)
+    if len(parts) == 1:
+        return name, []
+    main, rest = parts[0].strip(), _DASHES.sub("", parts[1]).strip()
+    if not rest:
+        return main, []
+    pieces = [_DASHES.sub("", p).strip(" 、，,；;") for p in _SUB.split(rest)]
+    return main, [p for p in pieces if p]
+
+
+_RESP_KIND = re.compile(r"^(\S{1,8}?责任)\s*[:：]?\s*(?=\S)")
+
+
+def split_responsibilities(text: str) -> list[Responsibility]:
+    """Numbered responsibility entries with their kind (``立案责任``) where one is named."""
+    preamble, entries = split_enumerated(text)
+    if not entries:
+        entries, preamble = ([text.strip()] if text.strip() else []), ""
+    result = [Responsibility(None, preamble)] if preamble else []
+    for entry in entries:
+        match = _RESP_KIND.match(entry)
+        if match and not match.group(1).startswith(("其他", "法律")):
+            result.append(Responsibility(match.group(1), entry[match.end():].strip()))
+        else:
+            result.append(Responsibility(None, entry))
+    return result
+
+
+def split_accountability(text: str) -> tuple[str, list[str]]:
+    """(preamble ``因不履行…承担相应责任：``, numbered cases); unnumbered text is one case."""
+    preamble, entries = split_enumerated(text)
+    if not entries and preamble:
+        return "", [preamble]
+    return preamble, entries
+
+
+def record_from_fields(values: dict[str, str], *, list_name: str, source: SourceSpan,
+                       default_authority: str, findings: list[Finding]) -> PowerRecord:
+    """Build a record from canonical field → cell text. Missing required cells become
+    findings at the record's first line; the record is still returned."""
+    def get(field: str) -> str:
+        return (values.get(field) or "").strip()
+
+    name = squash_spaces(get("power").replace("\n", " "))
+    label = squash_spaces(get("power_type"))
+    power_type = normalize_power_type(label)
+    if label and power_type is None:
+        findings.append(Finding("warning", list_name, source.first_line, "unknown-power-type",
+                                f"item {get('number') or '?'}: power type {label!r} is none of the ten statutory types"))
+    for field, label_zh in (("power", "权力事项"), ("power_type", "权力类型"), ("basis", "实施依据"),
+                            ("responsibilities", "责任事项"), ("accountability", "追责情形"),
+                            ("department", "承办科室")):
+        if not get(field):
+            findings.append(Finding("warning", list_name, source.first_line, f"missing-{field.replace('_', '-')}",
+                                    f"item {get('number') or '?'} ({name[:30] or 'unnamed'}): no {label_zh} ({field})"))
+    main, subitems = split_main_and_subitems(name)
+    preamble, cases = split_accountability(get("accountability"))
+    number = squash_spaces(get("number"))
+    return PowerRecord(
+        item_no=None, category_no=None, number_as_listed=number,
+        power_type=power_type, power_type_as_listed=label,
+        power=name, main_item=main, subitems=subitems,
+        authority=squash_spaces(get("authority")) or default_authority,
+        basis_text=get("basis"),
+        responsibilities=split_responsibilities(get("responsibilities")),
+        accountability=cases, accountability_preamble=preamble,
+        department=squash_spaces(get("department")) or None,
+        source=source, remarks=get("remarks"),
+    )

@@ -1,0 +1,150 @@
+"""Reconcile a list's summary table with its detail rows; report every disagreement.
+
+Matching is by item name (not by number or position, which the lists themselves get wrong),
+so a re-ordered or renumbered list still pairs each summary entry with its detail row.
+Also fills in ``item_no`` and ``category_no`` of each record.
+"""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from .records import Finding, PowerList, PowerRecord, SummaryCategory, SummaryItem
+
+MATCH_THRESHOLD = 0.6
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[（(]\s*[主子]项\s*[)）]|[\s\-—–─、，,。.：:（）()]", "", name)
+
+
+def _similarity(a: str, b: str) -> float:
+    a, b = _name_key(a), _name_key(b)
+    if not a or not b:
+        return 0.0
+    return 1.0 if a == b else SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _match(items: list[tuple[SummaryCategory, SummaryItem]], records: list[PowerRecord]) -> dict[int, int]:
+    """record index → summary item index, greedy by best similarity (ties: nearest position)."""
+    pairs = []
+    for r, record in enumerate(records):
+        for s, (_, item) in enumerate(items):
+            score = _similarity(record.power, item.name)
+            if score >= MATCH_THRESHOLD:
+                pairs.append((-score, abs(r - s), r, s))
+    pairs.sort()
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    for _, _, r, s in pairs:
+        if r not in matched and s not in used:
+            matched[r] = s
+            used.add(s)
+    return matched
+
+
+def _numbers_restart(records: list[PowerRecord]) -> bool:
+    """True when detail numbers restart per category (1,2,3,1,1,…) rather than run on."""
+    numbers = [int(r.number_as_listed) for r in records if r.number_as_listed.isdigit()]
+    return any(b <= a for a, b in zip(numbers, numbers[1:]))
+
+
+def reconcile(power_list: PowerList) -> None:
+    """Number the records and append reconciliation findings to ``power_list.findings``."""
+    records, name = power_list.records, power_list.source_file
+    findings = power_list.findings
+
+    def report(severity: str, line: int | None, code: str, message: str) -> None:
+        findings.append(Finding(severity, name, line, code, message))
+
+    labels: dict[str, list[PowerRecord]] = {}
+    for record in records:
+        if record.power_type and record.power_type_as_listed != record.power_type:
+            labels.setdefault(record.power_type_as_listed, []).append(record)
+    for label, holders in labels.items():
+        report("info", holders[0].source.first_line, "nonstatutory-type-label",
+               f"type label {label!r} ({len(holders)} items) is none of the ten statutory type names; "
+               f"read as {holders[0].power_type}")
+
+    per_category = _numbers_restart(records)
+    counters: dict[str | None, int] = {}
+    for position, record in enumerate(records, 1):
+        listed = int(record.number_as_listed) if record.number_as_listed.isdigit() else None
+        counters[record.power_type] = counters.get(record.power_type, 0) + 1
+        if per_category:
+            record.category_no = listed if listed is not None else counters[record.power_type]
+        else:
+            record.item_no = listed if listed is not None else position
+            record.category_no = counters[record.power_type]
+
+    summary = power_list.summary
+    if summary is None:
+        report("warning", None, "no-summary", "the list has no summary table (总表); nothing to reconcile")
+        for position, record in enumerate(records, 1):
+            record.item_no = record.item_no or position
+        return
+
+    items = summary.items()
+    if summary.declared_items is not None and summary.declared_items != len(items):
+        report("warning", summary.line, "summary-total-mismatch",
+               f"summary title declares {summary.declared_items} items, its table lists {len(items)}")
+    if summary.declared_items is not None and summary.declared_items != len(records):
+        report("warning", summary.line, "detail-total-mismatch",
+               f"summary title declares {summary.declared_items} items, the detail tables hold {len(records)}")
+    used_categories = [c for c in summary.categories if c.items or c.declared_count]
+    if summary.declared_categories is not None and summary.declared_categories != len(used_categories):
+        report("warning", summary.line, "category-total-mismatch",
+               f"summary title declares {summary.declared_categories} categories, {len(used_categories)} have items")
+    for category in summary.categories:
+        if category.declared_count is not None and category.declared_count != len(category.items):
+            report("warning", category.line, "category-count-mismatch",
+                   f"category {category.ordinal}、{category.power_type_as_listed} declares "
+                   f"{category.declared_count} items but lists {len(category.items)}")
+        in_details = sum(1 for r in records if r.power_type == category.power_type)
+        if category.declared_count is not None and category.declared_count != in_details:
+            report("warning", category.line, "category-detail-count-mismatch",
+                   f"category {category.ordinal}、{category.power_type_as_listed} declares "
+                   f"{category.declared_count} items; the detail tables hold {in_details} of type {category.power_type}")
+
+    matched = _match(items, records)
+    for r, record in enumerate(records):
+        line = record.source.first_line
+        label = f"item {record.number_as_listed or '?'} ({record.power[:40]})"
+        if r not in matched:
+            report("warning", line, "detail-without-summary",
+                   f"{label} has no entry in the summary table")
+            continue
+        category, item = items[matched[r]]
+        if per_category:
+            record.item_no = item.item_no
+        elif item.item_no is not None and record.item_no != item.item_no:
+            report("warning", line, "number-mismatch",
+                   f"{label} is numbered {item.item_no} in the summary (line {item.line}) but {record.item_no} in the details")
+        if _name_key(item.name) != _name_key(record.power):
+            report("info", line, "name-mismatch",
+                   f"{label}: summary (line {item.line}) names it {item.name!r}")
+        if category.power_type != record.power_type:
+            report("warning", line, "type-mismatch",
+                   f"{label} is filed under {category.power_type_as_listed} in the summary (line {category.line}) "
+                   f"but typed {record.power_type_as_listed} in the details")
+        elif category.power_type_as_listed != record.power_type_as_listed:
+            report("warning", line, "type-label-mismatch",
+                   f"{label}: type label {record.power_type_as_listed!r} differs from the summary's "
+                   f"{category.power_type_as_listed!r}")
+    matched_items = set(matched.values())
+    for s, (category, item) in enumerate(items):
+        if s not in matched_items:
+            report("warning", item.line, "summary-without-detail",
+                   f"summary item {item.item_no} ({item.name[:40]}) under {category.power_type_as_listed} has no detail row")
+    order = [items[matched[r]][1].item_no or 0 for r in range(len(records)) if r in matched]
+    if any(b < a for a, b in zip(order, order[1:])):
+        first = next(i for i, (a, b) in enumerate(zip(order, order[1:])) if b < a)
+        record = [records[r] for r in range(len(records)) if r in matched][first + 1]
+        report("warning", record.source.first_line, "order-mismatch",
+               "the detail rows are not in summary order (summary numbers in detail order: "
+               + ", ".join(map(str, order)) + ")")
+    taken = {r.item_no for r in records if r.item_no is not None}
+    next_free = max(taken, default=0) + 1
+    for record in records:
+        if record.item_no is None:
+            record.item_no, next_free = next_free, next_free + 1

@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled seed lists, read once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_graph.corpus import CORPUS_DIR, bundled_lists, load_lists
+
+PINGSHAN = CORPUS_DIR / "lists" / "pingshan-ybj.txt"
+YUANSHI = CORPUS_DIR / "lists" / "yuanshi-ybj.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_lists():
+    return {pl.list_id: pl for pl in load_lists()}
+
+
+@pytest.fixture(scope="session")
+def pingshan(seed_lists):
+    return seed_lists["pingshan-ybj"]
+
+
+@pytest.fixture(scope="session")
+def yuanshi(seed_lists):
+    return seed_lists["yuanshi-ybj"]
+
+
+def meta_of(path: Path):
+    return next(meta for file, meta in bundled_lists() if file == path)
+
+
+def codes(power_list, severity=None):
+    return [f.code for f in power_list.findings if severity is None or f.severity == severity]
