@@ -1,0 +1,390 @@
+"""The citation grammar for basis text (实施依据): find every cited instrument and provision.
+
+Two steps, as in eyecite: ``tokenize`` finds the pieces (titles, document numbers, orders,
+level tags, provision chains, attachments, 全文, enumerators), ``assemble`` walks them in order
+with a little state — the instrument last named, whether we are inside quoted article text —
+and emits :class:`Citation` records with character spans into the original text.
+
+Rules of assembly (no rule names a particular list):
+- instrument tokens separated only by brackets, spaces, 的/文/中 form one instrument;
+- a provision chain right after an instrument cites that instrument; one at a clause start
+  (after an enumerator, 。；, a line break, or continuing a list with 、) cites the instrument
+  last named (bare ``第二十五条``);
+- text after a cited provision is quoted article text; inside it a title or provision that does
+  not open a clause, or any ``本办法第十条`` reference, is a *quoted* reference, not basis;
+- an instrument with no provision after it is cited whole.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import Citation, InstrumentMention
+from .normalize import normalize, to_int
+
+N = r"[零〇一二两三四五六七八九十百千\d]+"
+_CJK = r"\u4e00-\u9fff"
+LEVEL_TAGS = {"法律": "法律", "行政法规": "行政法规", "地方性法规": "地方性法规", "部门规章": "部门规章",
+              "政府规章": "地方政府规章", "地方政府规章": "地方政府规章", "规章": "规章",
+              "规范性文件": "规范性文件"}
+
+LEVEL = re.compile(r"【\s*(" + "|".join(sorted(LEVEL_TAGS, key=len, reverse=True)) + r")\s*】")
+ORDER = re.compile(rf"(?P<issuer>[{_CJK}]{{2,24}}?令)\s*(?:[〔\[【(]\s*(?P<year>(?:19|20)\d\d)\s*[〕\]】)]\s*)?"
+                   rf"第?\s*(?P<num>\d{{1,4}})\s*号")
+DOCNO = re.compile(rf"(?P<code>[{_CJK}]{{1,24}}?)\s*[〔\[【(]\s*(?P<year>(?:19|20)\d\d)\s*[〕\]】)]\s*第?\s*"
+                   rf"(?P<num>\d{{1,4}})\s*\n?\s*号")
+CHAIN = re.compile(
+    rf"(?:第\s*(?P<chap>{N})\s*章\s*)?(?:第\s*)?{N}(?:\s*条)?"
+    rf"(?:\s*(?:、|,|及|和|至|到|~)\s*(?:第\s*)?{N}(?:\s*条)?)*\s*条"
+    rf"(?:\s*第\s*{N}\s*款)?(?:\s*第?\s*\(\s*{N}\s*\)\s*项|\s*第\s*{N}\s*项)?")
+ATTACH = re.compile(rf"附件\s*(?:{N})?(?:\s*[、,和及]\s*附件\s*{N}|\s*[、,]\s*{N}(?=\s*[、,(]|\s*$))*")
+WHOLE = re.compile(r"全\s*文|全部内容")
+ENUM = re.compile(r"(?:(?<=^)|(?<=[\s。;,)\]》〕号]))(?:\d{1,2}\s*[.、](?!\d)|[①-⑳])")
+BARE_TITLE = re.compile(
+    rf"[{_CJK}()]{{4,40}}?(?:办法|规定|条例|细则|规程|手册|方案|意见|目录|规范|标准|决定)(?:\((?:试行|暂行)\))?"
+    rf"(?=\s*(?:第|全\s*文|\(|$|[;。\n]))")
+_ISSUER_END = re.compile(r"(局|厅|部|委|府|院|会|中心|办公室|署|总局)$")
+_SELF_REFERENCE = re.compile(r"(本法|本办法|本条例|本规定|本细则|本实施细则|本决定|本通知|本规程|本方案)\s*$")
+_BOUNDARY_CHARS = "。;\n"
+
+
+@dataclass
+class Token:
+    kind: str
+    start: int
+    end: int
+    data: dict = field(default_factory=dict)
+
+
+def _numbers(fragment: str) -> list[int]:
+    return [n for n in (to_int(x) for x in re.findall(N, fragment)) if n is not None]
+
+
+def parse_chain(text: str) -> dict:
+    """A provision chain → {chapter, articles: [int], paragraph, item}."""
+    result = {"chapter": None, "articles": [], "paragraph": None, "item": None}
+    if match := re.match(rf"\s*第\s*({N})\s*章", text):
+        result["chapter"] = to_int(match.group(1))
+        text = text[match.end():]
+    if match := re.search(rf"第\s*({N})\s*款", text):
+        result["paragraph"] = to_int(match.group(1))
+    if match := re.search(rf"(?:第?\s*\(\s*({N})\s*\)|第\s*({N}))\s*项", text):
+        result["item"] = to_int(match.group(1) or match.group(2))
+    article_part = text[: text.rfind("条") + 1] if "条" in text else text
+    pieces = re.split(r"(至|到|~)", article_part)
+    articles: list[int] = []
+    for index, piece in enumerate(pieces):
+        if piece in ("至", "到", "~"):
+            continue
+        numbers = _numbers(piece)
+        if index >= 2 and pieces[index - 1] in ("至", "到", "~") and articles and numbers:
+            articles.extend(range(articles[-1] + 1, numbers[0]))
+        articles.extend(numbers)
+    result["articles"] = articles
+    return result
+
+
+def _doc_code(code: str) -> str:
+    """Trim an issuer name glued before a 机关代字: 石家庄市人力资源和社会保障局石人社字 → 石人社字."""
+    code = re.split(r"[\s()《》〈〉<>,、;:。]", code)[-1]
+    if len(code) > 6:
+        cut = max(code.rfind(ch) for ch in "局厅委府院会心室")
+        if 0 <= cut < len(code) - 2:
+            code = code[cut + 1:]
+    return code
+
+
+def canonical_doc_number(code: str, year: str | None, number: str) -> str:
+    return f"{code}〔{year}〕{int(number)}号" if year else f"{code}{int(number)}号"
+
+
+def canonical_order(issuer: str, year: str | None, number: str) -> str:
+    issuer = re.sub(r"^中华人民共和国", "", issuer)
+    return f"{issuer}〔{year}〕第{int(number)}号" if year else f"{issuer}第{int(number)}号"
+
+
+def _title_end(t: str, start: int) -> tuple[int, bool]:
+    """End (exclusive) of a 《…》 title starting at ``start``; (end, closed?)."""
+    depth = 0
+    for pos in range(start, min(len(t), start + 160)):
+        ch = t[pos]
+        if ch == "《":
+            depth += 1
+        elif ch == "》":
+            depth -= 1
+            if depth == 0:
+                return pos + 1, True
+        elif ch in ";。\n" and depth <= 1:
+            break
+    # unclosed: stop before a bracketed document number or at the clause end
+    stop = re.compile(r"\((?=[^)]{0,20}(?:19|20)\d\d)|[;。\n]")
+    match = stop.search(t, start + 1)
+    return (match.start() if match else len(t)), False
+
+
+def _split_nested(title: str) -> tuple[str, str | None]:
+    """(cited title, promulgating notice title or None) for a title's inner text."""
+    inner = re.search(r"[〈<《]\s*([^〈〉<>《》]+?)\s*[〉>》]", title)
+    if inner and re.search(r"印发\s*[〈<《]", title):
+        return inner.group(1), title
+    if match := re.fullmatch(rf"(?:.*?)关于印发\s*([{_CJK}()、,]+?)\s*的通知", title):
+        return match.group(1), title
+    if "转发" not in title and (match := re.fullmatch(
+            rf"([{_CJK}()、,]+?(?:办法|规定|细则|规程|方案|意见|目录|规范|标准|条例)(?:\((?:试行|暂行)\))?)\s*的通知", title)):
+        return match.group(1), title  # 《X办法的通知》: a notice title with 关于印发 dropped
+    return title.strip(), None
+
+
+def tokenize(t: str) -> list[Token]:
+    """All tokens of normalised text ``t``, sorted by start; overlapping ones are dropped."""
+    tokens: list[Token] = []
+    for match in LEVEL.finditer(t):
+        tokens.append(Token("level", match.start(), match.end(), {"level": LEVEL_TAGS[match.group(1)]}))
+    pos = 0
+    while (start := t.find("《", pos)) >= 0:
+        while start + 1 < len(t) and t[start + 1] == "《":
+            start += 1  # 《《title》: a doubled bracket
+        end, closed = _title_end(t, start)
+        raw = t[start + 1: end - 1 if closed else end]
+        title, notice = _split_nested(raw)
+        tail = re.match(r"\s*的通知", t[end:])
+        head = re.search(r"关于印发\s*$", t[max(0, start - 8):start])
+        transmit = re.search(r"关于转发[^;。\n《》]*$", t[max(0, start - 40):start])
+        if tail and transmit:
+            # a notice transmitting another document: the notice itself is what is cited
+            title, notice = transmit.group(0) + f"《{raw}》的通知", None
+            start -= len(transmit.group(0))
+            end += tail.end()
+        elif tail and not notice:
+            notice = (("关于印发" if head else "") + f"《{raw}》的通知")
+            end += tail.end()
+            if head:
+                start -= len(head.group(0))
+        tokens.append(Token("title", start, end, {"title": title, "promulgated_by": notice, "closed": closed}))
+        pos = max(end, start + 1)
+    for match in ORDER.finditer(t):
+        tokens.append(Token("docno", match.start("issuer"), match.end(), {
+            "doc_number": canonical_order(match.group("issuer"), match.group("year"), match.group("num"))}))
+    for match in DOCNO.finditer(t):
+        code = _doc_code(match.group("code"))
+        if code.endswith("令"):
+            continue
+        start = match.start("code") + match.group("code").rfind(code)
+        tokens.append(Token("docno", start, match.end(), {
+            "doc_number": canonical_doc_number(code, match.group("year"), match.group("num"))}))
+    for match in CHAIN.finditer(t):
+        tokens.append(Token("chain", match.start(), match.end(), parse_chain(match.group(0))))
+    for match in ATTACH.finditer(t):
+        text, end = match.group(0), match.end()
+        numbers = [to_int(x) for x in re.findall(N, text)]
+        digits = re.search(r"(\d{2,})\s*$", text)
+        if digits and re.match(r"[.、][^\d]", t[end:end + 2]):
+            # "附件 32.石家庄": the last digit is the next entry's enumerator, glued by wrapping
+            numbers[-1] = to_int(digits.group(1)[:-1])
+            end -= 1
+        tokens.append(Token("attach", match.start(), end, {"numbers": [n for n in numbers if n] or [None]}))
+    for match in WHOLE.finditer(t):
+        tokens.append(Token("whole", match.start(), match.end()))
+    for match in ENUM.finditer(t):
+        tokens.append(Token("enum", match.start(), match.end()))
+    tokens.extend(Token("enum", m.start(), m.end()) for m in re.finditer(r"\n", t))
+    tokens.sort(key=lambda tok: (tok.start, -(tok.end - tok.start)))
+    kept: list[Token] = []
+    for token in tokens:
+        if kept and token.start < kept[-1].end:
+            if token.kind == "enum" and kept[-1].kind == "attach":
+                kept.append(Token("enum", kept[-1].end, kept[-1].end))
+            continue
+        kept.append(token)
+    return kept
+
+
+def _clause_start(t: str, pos: int, tokens_before: list[Token]) -> bool:
+    """True when ``pos`` opens a clause: start, after an enumerator, 。；, or a line break."""
+    back = pos
+    while back > 0 and t[back - 1] in " \t":
+        back -= 1
+    if back == 0:
+        return True
+    if tokens_before and tokens_before[-1].kind in ("enum", "level") and tokens_before[-1].end >= back:
+        return True
+    return t[back - 1] in _BOUNDARY_CHARS
+
+
+def _bare_titles(t: str, tokens: list[Token]) -> list[Token]:
+    """Titles written without 《》 at a clause start, before a provision, 全文 or the clause end."""
+    found = []
+    starts = [0] + [tok.end for tok in tokens if tok.kind == "enum"] + [m.end() for m in re.finditer(r"[;。]", t)]
+    for start in sorted(set(starts)):
+        while start < len(t) and t[start] == " ":
+            start += 1
+        match = BARE_TITLE.match(t, start)
+        if match and not any(tok.start < match.end() and tok.end > match.start() for tok in tokens):
+            found.append(Token("title", match.start(), match.end(), {"title": match.group(0), "promulgated_by": None, "closed": False}))
+    return found
+
+
+_GROUP_GAP = re.compile(r"^[\s()\[\]【】〔〕、的文中:,]*$")
+_ATTACH_GAP = re.compile(r"^[\s()\[\]【】〔〕,:的文中]*$")
+
+
+def _issuer_before(t: str, start: int) -> str | None:
+    match = re.search(rf"([{_CJK}、]{{2,40}})\s*$", t[max(0, start - 40):start])
+    if match:
+        issuer = re.sub(r"关于(?:印发|转发)?$", "", match.group(1))
+        if _ISSUER_END.search(issuer):
+            return issuer
+    return None
+
+
+def find_citations(text: str) -> list[Citation]:
+    """Every citation in ``text`` (basis and quoted), in text order, spans into ``text``."""
+    t = normalize(text)
+    tokens = tokenize(t)
+    tokens = sorted(tokens + _bare_titles(t, tokens), key=lambda tok: tok.start)
+    citations: list[Citation] = []
+    current: InstrumentMention | None = None
+    current_basis_index: int | None = None
+    in_quote = False
+    pending_level: str | None = None
+    last_chain_end = -10
+    i = 0
+
+    pending_whole: Citation | None = None  # a whole-document citation later bare provisions may replace
+    last_basis_end = -10
+    holder: dict[int, Citation] = {}  # id(quoted citation) → basis citation whose quote holds it
+
+    def emit(instrument, start, end, role, **parts):
+        nonlocal last_basis_end
+        citation = Citation(instrument=instrument, span=(start, end), role=role, text=text[start:end], **parts)
+        if role == "quoted" and current_basis_index is not None:
+            holder[id(citation)] = citations[current_basis_index]
+        if role == "basis":
+            last_basis_end = end
+        citations.append(citation)
+        return len(citations) - 1
+
+    while i < len(tokens):
+        token = tokens[i]
+        before = tokens[:i]
+        if token.kind == "level":
+            pending_level = token.data["level"]
+            i += 1
+            continue
+        if token.kind == "enum":
+            in_quote = False
+            i += 1
+            continue
+        if token.kind == "whole":
+            if re.fullmatch(r"[\s、,:()]*", t[last_basis_end:token.start]):
+                last_basis_end = token.end  # 第三、四、五条全部内容，附件一…: the list goes on
+            i += 1
+            continue
+        if token.kind in ("title", "docno"):
+            # gather one instrument: titles and numbers separated by brackets only
+            group = [token]
+            j = i + 1
+            while j < len(tokens) and tokens[j].kind in ("title", "docno") and \
+                    _GROUP_GAP.match(t[group[-1].end:tokens[j].start]) and \
+                    not (tokens[j].kind == "title" and any(g.kind == "title" for g in group)):
+                group.append(tokens[j])
+                j += 1
+            titles = [g for g in group if g.kind == "title"]
+            numbers = [g for g in group if g.kind == "docno"]
+            start, end = group[0].start, group[-1].end
+            mention = InstrumentMention(
+                title=titles[0].data["title"] if titles else None,
+                doc_number=numbers[0].data["doc_number"] if numbers else None,
+                promulgated_by=titles[0].data["promulgated_by"] if titles else None,
+                issuer=_issuer_before(t, start), level_tag=pending_level, span=(start, end))
+            pending_level = None
+            opens_clause = _clause_start(t, start, before) or (
+                mention.issuer is not None and _clause_start(t, start - len(mention.issuer), before))
+            role = "quoted" if in_quote and not opens_clause else "basis"
+            if role == "basis":
+                current, in_quote = mention, False
+            # what follows the instrument: attachments, provisions, 全文
+            attached = False
+            k = j
+            attachment_numbers: list[int | None] = [None]
+            attachment_title = None
+            if k < len(tokens) and tokens[k].kind == "attach" and _ATTACH_GAP.match(t[end:tokens[k].start]):
+                attachment_numbers = tokens[k].data["numbers"]
+                end = tokens[k].end
+                k += 1
+                if k < len(tokens) and tokens[k].kind == "title" and _ATTACH_GAP.match(t[end:tokens[k].start]):
+                    attachment_title = tokens[k].data["title"]
+                    end = tokens[k].end
+                    k += 1
+                attached = True
+            if attachment_title:
+                mention.attachment_title = attachment_title
+            if k < len(tokens) and tokens[k].kind == "chain" and _ATTACH_GAP.match(t[end:tokens[k].start]):
+                chain = tokens[k]
+                for number in attachment_numbers:
+                    for article in chain.data["articles"] or [None]:
+                        index = emit(mention, start, chain.end, role, chapter=chain.data["chapter"], article=article,
+                                     paragraph=chain.data["paragraph"], item=chain.data["item"], attachment=number)
+                if role == "basis":
+                    current_basis_index = index
+                last_chain_end = chain.end
+                in_quote = role == "basis" or in_quote
+                i = k + 1
+                continue
+            whole_follows = k < len(tokens) and tokens[k].kind == "whole" and _ATTACH_GAP.match(t[end:tokens[k].start])
+            for number in attachment_numbers:
+                index = emit(mention, start, tokens[k].end if whole_follows else end, role,
+                             attachment=number, whole=True)
+            if role == "basis":
+                current_basis_index = index
+                pending_whole = citations[index] if not attached and not whole_follows else None
+            i = k + (1 if whole_follows else 0)
+            if not attached and not whole_follows and role == "basis":
+                # text after a whole-document citation may quote it
+                in_quote = bool(re.search(rf"[{_CJK}]{{4}}", t[end:tokens[i].start if i < len(tokens) else len(t)]))
+            continue
+        if token.kind == "chain":
+            self_ref = _SELF_REFERENCE.search(t[max(0, token.start - 8):token.start])
+            continues_list = re.fullmatch(r"\s*[、,及和]\s*", t[last_chain_end:token.start] or "x") is not None
+            opens_clause = _clause_start(t, token.start, before)
+            if current is None:
+                role = "quoted"
+            elif self_ref or (in_quote and not opens_clause and not continues_list):
+                role = "quoted"
+            elif opens_clause or continues_list or not in_quote:
+                role = "basis"
+            else:
+                role = "quoted"
+            instrument = current or InstrumentMention(span=(token.start, token.start))
+            if role == "basis" and pending_whole is not None and pending_whole.instrument is instrument:
+                # 《…》 then, on the next lines, 第十五条…第十六条…: the provisions are what is cited
+                citations.remove(pending_whole)
+                pending_whole = None
+            for article in token.data["articles"] or [None]:
+                index = emit(instrument, token.start, token.end, role, chapter=token.data["chapter"],
+                             article=article, paragraph=token.data["paragraph"], item=token.data["item"])
+            if role == "basis":
+                current_basis_index = index
+                in_quote = True
+                last_chain_end = token.end
+            i += 1
+            continue
+        if token.kind == "attach":
+            opens_clause = _clause_start(t, token.start, before)
+            continues_list = re.fullmatch(r"[\s、,和及()]*", t[last_basis_end:token.start]) is not None
+            if current is not None and (opens_clause or not in_quote or continues_list):
+                k = i + 1
+                whole_follows = k < len(tokens) and tokens[k].kind == "whole" and _ATTACH_GAP.match(t[token.end:tokens[k].start])
+                end = tokens[k].end if whole_follows else token.end
+                for number in token.data["numbers"]:
+                    current_basis_index = emit(current, token.start, end, "basis", attachment=number, whole=True)
+                i = k + (1 if whole_follows else 0)
+                continue
+            i += 1
+            continue
+        i += 1
+    position = {id(c): n for n, c in enumerate(citations)}
+    for citation in citations:
+        if id(citation) in holder:
+            citation.quoted_in = position.get(id(holder[id(citation)]))
+    return citations
