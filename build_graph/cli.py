@@ -32,6 +32,14 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_cite(args) -> int:
+    from .citations.export import cite_rows
+
+    text = sys.stdin.read() if args.text in (None, "-") else args.text
+    sys.stdout.write(export.to_json(cite_rows(text)))
+    return 0
+
+
 def cmd_build(args) -> int:
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -60,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "csv"), default="json")
     add_lists(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("cite", help="citations found in free text (argument, or - for standard input)")
+    p.add_argument("text", nargs="?", default="-")
+    p.add_argument("--format", choices=("json",), default="json")
+    p.set_defaults(func=cmd_cite)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
     p.add_argument("-o", "--output", default=str(PROJECT_ROOT / "output"))

@@ -86,7 +86,7 @@ def parse_chain(text: str) -> dict:
 
 def _doc_code(code: str) -> str:
     """Trim an issuer name glued before a 机关代字: 石家庄市人力资源和社会保障局石人社字 → 石人社字."""
-    code = re.split(r"[\s()《》〈〉<>,、;:。]", code)[-1]
+    code = re.split(r"[\s()《》〈〉<>,、;:。条款项章和及与的号据照]", code)[-1]
     if len(code) > 6:
         cut = max(code.rfind(ch) for ch in "局厅委府院会心室")
         if 0 <= cut < len(code) - 2:
@@ -224,6 +224,7 @@ def _bare_titles(t: str, tokens: list[Token]) -> list[Token]:
     return found
 
 
+_ENACTMENT_NOTE = re.compile(r"\s*\((?=[^()]{0,160}(?:通过|修正|修订|公布|施行|主席令))[^()]{0,160}\)")
 _GROUP_GAP = re.compile(r"^[\s()\[\]【】〔〕、的文中:,]*$")
 _ATTACH_GAP = re.compile(r"^[\s()\[\]【】〔〕,:的文中]*$")
 
@@ -235,6 +236,15 @@ def _issuer_before(t: str, start: int) -> str | None:
         if _ISSUER_END.search(issuer):
             return issuer
     return None
+
+
+_CONNECTORS = re.compile(r"以及|和|及|与|、|等|的规定|规定|之规定|的|[\s,:;()。]")
+
+
+def _quote_follows(t: str, end: int, tokens: list[Token], next_index: int) -> bool:
+    """True when real text (not a connector like 和/及/的规定) follows a citation: a quote."""
+    stop = tokens[next_index].start if next_index < len(tokens) else len(t)
+    return len(re.findall(rf"[{_CJK}]", _CONNECTORS.sub("", t[end:stop]))) >= 2
 
 
 def find_citations(text: str) -> list[Citation]:
@@ -289,6 +299,12 @@ def find_citations(text: str) -> list[Citation]:
                     not (tokens[j].kind == "title" and any(g.kind == "title" for g in group)):
                 group.append(tokens[j])
                 j += 1
+            # an enactment note (…通过，…修正) or a promulgation order belongs to the instrument
+            while (note := _ENACTMENT_NOTE.match(t, group[-1].end)) is not None:
+                inside = [tok for tok in tokens[j:] if tok.start < note.end()]
+                group.extend(tok for tok in inside if tok.kind == "docno")
+                group.append(Token("note", note.start(), note.end()))
+                j += len(inside)
             titles = [g for g in group if g.kind == "title"]
             numbers = [g for g in group if g.kind == "docno"]
             start, end = group[0].start, group[-1].end
@@ -328,7 +344,8 @@ def find_citations(text: str) -> list[Citation]:
                 if role == "basis":
                     current_basis_index = index
                 last_chain_end = chain.end
-                in_quote = role == "basis" or in_quote
+                if role == "basis":
+                    in_quote = _quote_follows(t, chain.end, tokens, k + 1)
                 i = k + 1
                 continue
             whole_follows = k < len(tokens) and tokens[k].kind == "whole" and _ATTACH_GAP.match(t[end:tokens[k].start])
@@ -340,8 +357,7 @@ def find_citations(text: str) -> list[Citation]:
                 pending_whole = citations[index] if not attached and not whole_follows else None
             i = k + (1 if whole_follows else 0)
             if not attached and not whole_follows and role == "basis":
-                # text after a whole-document citation may quote it
-                in_quote = bool(re.search(rf"[{_CJK}]{{4}}", t[end:tokens[i].start if i < len(tokens) else len(t)]))
+                in_quote = _quote_follows(t, end, tokens, i)  # text after a whole document may quote it
             continue
         if token.kind == "chain":
             self_ref = _SELF_REFERENCE.search(t[max(0, token.start - 8):token.start])
@@ -365,7 +381,7 @@ def find_citations(text: str) -> list[Citation]:
                              article=article, paragraph=token.data["paragraph"], item=token.data["item"])
             if role == "basis":
                 current_basis_index = index
-                in_quote = True
+                in_quote = _quote_follows(t, token.end, tokens, i + 1)
                 last_chain_end = token.end
             i += 1
             continue

@@ -1,0 +1,52 @@
+"""Citation rows in the JSON shapes of the CLI contract (``cite`` and ``export citations``)."""
+from __future__ import annotations
+
+from ..records import PowerList
+from ..registry import Registry, load_registry
+from .resolve import ResolvedCitation, cite_list, cite_text
+
+CITATION_COLUMNS = ("list", "authority", "item_no", "power", "subitem", "power_type", "instrument",
+                    "chapter", "article", "paragraph", "item", "attachment", "whole", "text")
+
+
+def citation_object(resolved: ResolvedCitation, registry: Registry) -> dict:
+    """The provision part shared by both shapes."""
+    c, instrument = resolved.citation, resolved.instrument
+    return {
+        "instrument": {"id": instrument.id, "title": instrument.title,
+                       "doc_number": registry.doc_number_of(instrument), "level": instrument.level,
+                       "resolved": not instrument.provisional},
+        "chapter": c.chapter, "article": c.article, "paragraph": c.paragraph, "item": c.item,
+        "attachment": c.attachment, "whole": c.whole, "text": c.text,
+    }
+
+
+def cite_rows(text: str, registry: Registry | None = None) -> list[dict]:
+    """``powerkg cite``: every citation in free text, with its role and character span."""
+    registry = registry or load_registry()
+    rows = []
+    for resolved in cite_text(text, registry):
+        row = citation_object(resolved, registry)
+        row["role"] = resolved.citation.role
+        if resolved.citation.quoted_in is not None:
+            row["quoted_in"] = resolved.citation.quoted_in
+        if resolved.instrument.provisional:
+            row["unresolved_reason"] = resolved.instrument.unresolved_reason
+        row["span"] = list(resolved.citation.span)
+        rows.append(row)
+    return rows
+
+
+def citation_rows(lists: list[PowerList], registry: Registry | None = None) -> list[dict]:
+    """``powerkg export citations``: one row per (power, provision) across the lists."""
+    registry = registry or load_registry()
+    rows = []
+    for power_list in lists:
+        for power in cite_list(power_list, registry)[0]:
+            record = power.record
+            for resolved in power.basis:
+                rows.append({
+                    "list": power_list.list_id, "authority": record.authority, "item_no": record.item_no,
+                    "power": record.main_item, "subitem": "、".join(record.subitems) or None,
+                    "power_type": record.power_type, **citation_object(resolved, registry)})
+    return rows

@@ -1,0 +1,89 @@
+"""Link citations to registry instruments and statute articles; cite every power of a list."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..records import Finding, PowerList, PowerRecord
+from ..registry import Registry
+from .grammar import find_citations
+from .model import Citation, ResolvedInstrument
+
+
+@dataclass
+class ResolvedCitation:
+    """A citation with the instrument it names and, where the statute text is known, the
+    article's text. ``problems`` says what does not fit (no such article, chapter differs)."""
+
+    citation: Citation
+    instrument: ResolvedInstrument
+    article_text: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PowerCitations:
+    """The basis citations of one power (duplicates of the same provision folded) and the
+    references found inside its quoted article text."""
+
+    record: PowerRecord
+    basis: list[ResolvedCitation]
+    quoted: list[ResolvedCitation]
+
+
+def resolve(citation: Citation, registry: Registry) -> ResolvedCitation:
+    instrument = registry.resolve(citation.instrument, into_provisions=citation.article is not None,
+                                  attachment=citation.attachment)
+    resolved = ResolvedCitation(citation, instrument)
+    articles = registry.statutes.get(instrument.id)
+    if articles and citation.article is not None:
+        article = articles.get(citation.article)
+        if article is None:
+            resolved.problems.append(f"{instrument.title} has no article {citation.article} "
+                                     f"(its text has {max(articles)} articles)")
+        else:
+            resolved.article_text = article.text
+            if citation.chapter is not None and article.chapter is not None and citation.chapter != article.chapter:
+                resolved.problems.append(f"article {citation.article} of {instrument.title} is in chapter "
+                                         f"{article.chapter}, the list says chapter {citation.chapter}")
+            if citation.paragraph is not None and citation.paragraph > len(article.paragraphs):
+                resolved.problems.append(f"article {citation.article} of {instrument.title} has "
+                                         f"{len(article.paragraphs)} paragraph(s), not {citation.paragraph}")
+    return resolved
+
+
+def provision_key(c: Citation, instrument_id: str) -> tuple:
+    return (instrument_id, c.attachment, c.article, c.paragraph, c.item, c.whole)
+
+
+def cite_text(text: str, registry: Registry) -> list[ResolvedCitation]:
+    return [resolve(c, registry) for c in find_citations(text)]
+
+
+def cite_list(power_list: PowerList, registry: Registry) -> tuple[list[PowerCitations], list[Finding]]:
+    """Citations of every power of a list, and findings for unresolved ones and misfits."""
+    result, findings = [], []
+    for record in power_list.records:
+        basis, quoted, seen = [], [], set()
+        for resolved in cite_text(record.basis_text, registry):
+            target = basis if resolved.citation.role == "basis" else quoted
+            key = provision_key(resolved.citation, resolved.instrument.id)
+            if target is basis:
+                if key in seen:
+                    continue
+                seen.add(key)
+            target.append(resolved)
+        label = f"item {record.item_no} ({record.power[:30]})"
+        line = record.source.first_line
+        if not basis:
+            findings.append(Finding("warning", power_list.source_file, line, "no-citation",
+                                               f"{label}: no legal citation found in its basis text"))
+        for resolved in basis:
+            if resolved.instrument.provisional:
+                findings.append(Finding(
+                    "warning", power_list.source_file, line, "unresolved-citation",
+                    f"{label}: {resolved.citation.text.strip()!r} — {resolved.instrument.unresolved_reason}"))
+            for problem in resolved.problems:
+                findings.append(Finding("warning", power_list.source_file, line,
+                                                   "provision-mismatch", f"{label}: {problem}"))
+        result.append(PowerCitations(record, basis, quoted))
+    return result, findings
