@@ -41,17 +41,20 @@ def cmd_cite(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .build import build_graph, write_outputs
+
     out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    _progress(f"reading {len(args.lists) or 'bundled'} list(s)…")
+    _progress(f"reading {len(args.lists) or 'the bundled'} list(s)…")
     lists = _lists(args)
     for power_list in lists:
-        _progress(f"  {power_list.source_file}: {len(power_list.records)} powers, "
-                  f"{len(power_list.findings)} findings ({power_list.layout})")
-    (out / "records.json").write_text(export.to_json(export.record_rows(lists)), encoding="utf-8")
-    (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
-                                      encoding="utf-8")
-    _progress(f"wrote {out / 'records.json'} and {out / 'findings.csv'}")
+        _progress(f"  {power_list.source_file}: {len(power_list.records)} powers ({power_list.layout})")
+    _progress("citing, resolving and emitting RDF…")
+    built = build_graph(lists)
+    result = write_outputs(built, out, _progress)
+    for entry in result["lists"]:
+        _progress(f"  {entry['list']}: {entry['powers']} powers, {entry['citations']} citations "
+                  f"({entry['unresolved_citations']} unresolved), findings {entry['findings']}")
+    _progress(f"done: {result['quads']} quads in {out}")
     return 0
 
 

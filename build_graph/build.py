@@ -1,0 +1,126 @@
+"""The main job: lists → records → citations → RDF → files and an embedded store in output/.
+
+Files written (all deterministic for the same input):
+- ``graph.nq``  every quad, sorted N-Quads (named graphs: one per list, registry, ontology)
+- ``graph.ttl`` the union of all graphs as Turtle
+- ``store/``    a persisted pyoxigraph store of the quads, for fast SPARQL
+- ``summary.json`` counts per list: powers, citations, unresolved citations, findings
+- ``records.json``, ``citations.json``, ``findings.csv`` the plain records behind the graph
+- ``ontology/`` the ontology as Turtle and RDF/XML, and its HTML documentation
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import export, iris
+from .citations.export import citation_object
+from .citations.resolve import PowerCitations, cite_list
+from .emit import ONTOLOGY_FILES, RegistryEmitter, emit_list, ontology_quads, write_quads
+from .records import PowerList
+from .registry import Registry, load_registry
+
+PREFIXES = {
+    "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
+    "m8g": "http://data.europa.eu/m8g/", "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/", "inst": iris.DEFAULT_BASE + "id/instrument/",
+}
+
+
+@dataclass
+class Built:
+    """What a build produced, in memory."""
+
+    lists: list[PowerList]
+    citations: dict[str, list[PowerCitations]]
+    quads: list[ox.Quad]
+
+
+def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Built:
+    """Cite every power and emit all quads. Citation findings are added to each list."""
+    registry = registry or load_registry()
+    registry_emitter = RegistryEmitter(registry)
+    quads: list[ox.Quad] = []
+    citations = {}
+    for power_list in lists:
+        cited, findings = cite_list(power_list, registry)
+        power_list.findings.extend(findings)
+        citations[power_list.list_id] = cited
+        quads.extend(emit_list(power_list, cited, registry_emitter))
+    quads.extend(registry_emitter.sink.quads)
+    quads.extend(ontology_quads())
+    return Built(lists, citations, sorted(set(quads), key=str))
+
+
+def summary(built: Built) -> dict:
+    lists = []
+    for power_list in built.lists:
+        cited = built.citations[power_list.list_id]
+        basis = [r for p in cited for r in p.basis]
+        severities = {}
+        for finding in power_list.findings:
+            severities[finding.severity] = severities.get(finding.severity, 0) + 1
+        lists.append({
+            "list": power_list.list_id, "authority": power_list.authority, "file": power_list.source_file,
+            "layout": power_list.layout, "powers": len(power_list.records), "citations": len(basis),
+            "unresolved_citations": sum(1 for r in basis if r.instrument.provisional),
+            "quoted_references": sum(len(p.quoted) for p in cited), "findings": severities,
+        })
+    graphs: dict[str, int] = {}
+    for quad in built.quads:
+        graphs[quad.graph_name.value] = graphs.get(quad.graph_name.value, 0) + 1
+    return {"lists": lists, "quads": len(built.quads), "graphs": dict(sorted(graphs.items()))}
+
+
+def citation_json(built: Built, registry: Registry) -> list[dict]:
+    rows = []
+    for power_list in built.lists:
+        for power in built.citations[power_list.list_id]:
+            for resolved in power.basis:
+                rows.append({"list": power_list.list_id, "item_no": power.record.item_no,
+                             "power": power.record.power, **citation_object(resolved, registry)})
+    return rows
+
+
+def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dict:
+    """Write every output file and the persisted store; returns the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    registry = load_registry()
+    write_quads(built.quads, out / "graph.nq", ox.RdfFormat.N_QUADS)
+    write_quads(built.quads, out / "graph.ttl", ox.RdfFormat.TURTLE, PREFIXES)
+    progress(f"  wrote {out / 'graph.nq'} and graph.ttl ({len(built.quads)} quads)")
+    store_dir = out / "store"
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    store = ox.Store(str(store_dir))
+    store.bulk_extend(built.quads)
+    store.flush()
+    del store
+    progress(f"  loaded the store {store_dir}")
+    (out / "records.json").write_text(export.to_json(export.record_rows(built.lists)), encoding="utf-8")
+    (out / "citations.json").write_text(export.to_json(citation_json(built, registry)), encoding="utf-8")
+    (out / "findings.csv").write_text(export.to_csv(export.finding_rows(built.lists), export.FINDING_COLUMNS),
+                                      encoding="utf-8")
+    from .ontodoc import write_ontology_docs
+
+    write_ontology_docs(ONTOLOGY_FILES, out / "ontology")
+    progress(f"  wrote ontology documentation {out / 'ontology' / 'index.html'}")
+    result = summary(built)
+    (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def open_store(out: Path) -> ox.Store:
+    """The persisted store of a previous build (read-only use)."""
+    store_dir = out / "store"
+    if not store_dir.exists():
+        print(f"powerkg: no store at {store_dir}; run `powerkg build` first", file=sys.stderr)
+        raise FileNotFoundError(store_dir)
+    return ox.Store.read_only(str(store_dir))

@@ -1,0 +1,302 @@
+"""Records and resolved citations → RDF quads (pyoxigraph terms).
+
+One named graph per list (its powers, authority, departments, summary, citations), one for
+the registry (instruments and every cited provision, shared by all lists), one for the
+ontology and concept schemes. Data quads use no blank nodes, so sorted N-Quads of two builds
+of the same input are byte-identical.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cn2an
+import pyoxigraph as ox
+
+from . import iris
+from .citations.model import ResolvedInstrument
+from .citations.resolve import PowerCitations, ResolvedCitation, provision_key
+from .records import PowerList
+from .registry import LEVEL_BY_LABEL, Registry, REGISTRY_FILE
+
+PKG = ox.NamedNode  # shorthand factory below
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+ONTOLOGY_FILES = [REGISTRY_FILE.parent / "powerkg.ttl", REGISTRY_FILE.parent / "schemes.ttl"]
+
+
+def pkg(term: str) -> ox.NamedNode:
+    return ox.NamedNode(iris.ONTOLOGY + term)
+
+
+def eli(term: str) -> ox.NamedNode:
+    return ox.NamedNode("http://data.europa.eu/eli/ontology#" + term)
+
+
+M8G_AUTHORITY = ox.NamedNode("http://data.europa.eu/m8g/hasCompetentAuthority")
+ORG_UNIT_OF = ox.NamedNode("http://www.w3.org/ns/org#unitOf")
+PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+
+LEVEL_CLASSES = {"law": "Law", "administrative-regulation": "AdministrativeRegulation",
+                 "local-regulation": "LocalRegulation", "departmental-rule": "DepartmentalRule",
+                 "local-government-rule": "LocalGovernmentRule", "normative-document": "NormativeDocument"}
+TYPE_CLASSES = {"行政许可": "AdministrativeLicensing", "行政处罚": "AdministrativePenalty",
+                "行政强制": "AdministrativeCoercion", "行政征收": "AdministrativeLevy",
+                "行政给付": "AdministrativeBenefit", "行政检查": "AdministrativeInspection",
+                "行政确认": "AdministrativeConfirmation", "行政奖励": "AdministrativeReward",
+                "行政裁决": "AdministrativeAdjudication", "其他行政权力": "OtherAdministrativePower"}
+PROVISION_CLASSES = {"att": "Attachment", "art": "Article", "para": "Paragraph", "item": "Item", "chp": "Chapter"}
+
+
+def zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+def string(text: str) -> ox.Literal:
+    return ox.Literal(text)
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def boolean(value: bool) -> ox.Literal:
+    return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+
+
+class QuadSink:
+    """Collects quads for one named graph."""
+
+    def __init__(self, graph: str):
+        self.graph = ox.NamedNode(graph)
+        self.quads: list[ox.Quad] = []
+
+    def add(self, subject: str | ox.NamedNode, predicate: ox.NamedNode, obj) -> None:
+        if obj is None:
+            return
+        s = subject if isinstance(subject, ox.NamedNode) else ox.NamedNode(subject)
+        o = ox.NamedNode(obj) if isinstance(obj, str) else obj
+        self.quads.append(ox.Quad(s, predicate, o, self.graph))
+
+
+def ontology_quads() -> list[ox.Quad]:
+    """The ontology and SKOS schemes, blank nodes renamed canonically (RDFC-1.0)."""
+    dataset = ox.Dataset()
+    graph = ox.NamedNode(iris.ontology_graph())
+    for path in ONTOLOGY_FILES:
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return list(dataset)
+
+
+class RegistryEmitter:
+    """Registry instruments, provisional instruments and cited provisions (shared nodes)."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.sink = QuadSink(iris.registry_graph())
+        self.provisions: set[str] = set()
+        self.provisional: set[str] = set()
+        for triple in ox.parse(path=str(REGISTRY_FILE), format=ox.RdfFormat.TURTLE):
+            self.sink.quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, self.sink.graph))
+        for instrument in registry.instruments.values():
+            self._typed_level(instrument)
+
+    def _typed_level(self, instrument: ResolvedInstrument) -> None:
+        slug = LEVEL_BY_LABEL.get(instrument.level or "")
+        if slug:
+            self.sink.add(iris.instrument(instrument.id), RDF_TYPE, pkg(LEVEL_CLASSES[slug]))
+            if instrument.provisional:
+                self.sink.add(iris.instrument(instrument.id), pkg("legalLevel"), iris.level(slug))
+
+    def instrument_node(self, instrument: ResolvedInstrument) -> str:
+        node = iris.instrument(instrument.id)
+        if instrument.provisional and instrument.id not in self.provisional:
+            self.provisional.add(instrument.id)
+            self.sink.add(node, RDF_TYPE, eli("LegalResource"))
+            self.sink.add(node, RDF_TYPE, pkg("ProvisionalInstrument"))
+            self.sink.add(node, eli("title"), zh(instrument.title))
+            self.sink.add(node, RDFS_LABEL, zh(instrument.title))
+            self.sink.add(node, eli("id_local"), string(instrument.doc_number) if instrument.doc_number else None)
+            self.sink.add(node, pkg("unresolvedReason"), string(instrument.unresolved_reason or ""))
+            self._typed_level(instrument)
+        return node
+
+    def provision_node(self, resolved: ResolvedCitation) -> str:
+        """The node a citation points at: the instrument itself, or a provision of it."""
+        c, instrument = resolved.citation, resolved.instrument
+        top = self.instrument_node(instrument)
+        # an attachment the registry knows is an instrument of its own: its articles hang there
+        attachment = None if instrument.attachment_no is not None else c.attachment
+        path = iris.provision_path(c.chapter, c.article, c.paragraph, c.item, attachment)
+        if not path:
+            return top
+        parent, node = top, top
+        steps = path.split("/")
+        for depth, step in enumerate(steps):
+            pieces = step.split("__")
+            for count, piece in enumerate(pieces):
+                node = f"{top}/{'/'.join(steps[:depth])}{'/' if depth else ''}{'__'.join(pieces[:count + 1])}"
+                self._provision(node, parent, top, piece, instrument,
+                                resolved.article_text if piece.startswith("art_") and count == len(pieces) - 1 else None)
+                parent = node
+        if c.article is not None and c.chapter is not None and attachment is None:
+            self._chapter(top, c.chapter, f"{top}/art_{c.article}", instrument)
+        elif c.article is not None and attachment is None:
+            article = self.registry.statutes.get(instrument.id, {}).get(c.article)
+            if article and article.chapter:
+                self._chapter(top, article.chapter, f"{top}/art_{c.article}", instrument, article.chapter_title)
+        return node
+
+    def _provision(self, node: str, parent: str, top: str, piece: str, instrument: ResolvedInstrument,
+                   text: str | None) -> None:
+        if node in self.provisions:
+            return
+        self.provisions.add(node)
+        kind, number = piece.rsplit("_", 1)
+        label_unit = {"att": "附件{}", "art": "第{}条", "para": "第{}款", "item": "第{}项", "chp": "第{}章"}[kind]
+        self.sink.add(node, RDF_TYPE, pkg(PROVISION_CLASSES[kind]))
+        self.sink.add(node, pkg("ofInstrument"), top)
+        self.sink.add(node, eli("is_part_of"), parent)
+        self.sink.add(node, eli("number"), string(number))
+        prefix = instrument.title if parent == top else ""
+        unit = label_unit.format(cn2an.an2cn(int(number)))
+        self.sink.add(node, RDFS_LABEL, zh(f"{prefix}{unit}"))
+        if text:
+            self.sink.add(node, pkg("text"), zh(text))
+
+    def _chapter(self, top: str, chapter: int, article: str, instrument: ResolvedInstrument,
+                 title: str | None = None) -> None:
+        node = f"{top}/chp_{chapter}"
+        if node not in self.provisions:
+            self.provisions.add(node)
+            self.sink.add(node, RDF_TYPE, pkg("Chapter"))
+            self.sink.add(node, pkg("ofInstrument"), top)
+            self.sink.add(node, eli("is_part_of"), top)
+            self.sink.add(node, eli("number"), string(str(chapter)))
+            self.sink.add(node, RDFS_LABEL, zh(f"{instrument.title}第{cn2an.an2cn(chapter)}章" + (f" {title}" if title else "")))
+        self.sink.add(article, pkg("inChapter"), node)
+
+
+def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_emitter: RegistryEmitter) -> list[ox.Quad]:
+    """Quads of one list's named graph (registry nodes go to ``registry_emitter``)."""
+    sink = QuadSink(iris.list_graph(power_list.list_id))
+    list_node = iris.power_list(power_list.list_id)
+    authority_node = iris.authority(power_list.authority)
+    sink.add(list_node, RDF_TYPE, pkg("PowerList"))
+    sink.add(list_node, RDFS_LABEL, zh(f"{power_list.authority}权责清单"))
+    sink.add(list_node, pkg("listedBy"), authority_node)
+    sink.add(list_node, pkg("sourceFile"), string(power_list.source_file))
+    sink.add(list_node, pkg("jurisdiction"), string(power_list.jurisdiction) if power_list.jurisdiction else None)
+    sink.add(authority_node, RDF_TYPE, pkg("Authority"))
+    sink.add(authority_node, SKOS_PREF, zh(power_list.authority))
+    sink.add(authority_node, RDFS_LABEL, zh(power_list.authority))
+    if power_list.summary:
+        for category in power_list.summary.categories:
+            node = f"{list_node}/summary/{category.ordinal}"
+            sink.add(list_node, pkg("hasSummaryCategory"), node)
+            sink.add(node, RDF_TYPE, pkg("SummaryCategory"))
+            sink.add(node, RDFS_LABEL, zh(f"{category.ordinal}、{category.power_type_as_listed}"))
+            if category.power_type in iris.POWER_TYPE_SLUGS:
+                sink.add(node, pkg("powerType"), iris.power_type(category.power_type))
+            sink.add(node, pkg("declaredCount"), integer(category.declared_count) if category.declared_count is not None else None)
+            for item in category.items:
+                sink.add(node, pkg("summaryItemName"), string(item.name))
+    for power in citations:
+        record = power.record
+        authority_name = record.authority or power_list.authority
+        node = iris.power(authority_name, record.power)
+        sink.add(node, RDF_TYPE, pkg("PowerItem"))
+        if record.power_type in TYPE_CLASSES:
+            sink.add(node, RDF_TYPE, pkg(TYPE_CLASSES[record.power_type]))
+            sink.add(node, pkg("powerType"), iris.power_type(record.power_type))
+        sink.add(node, pkg("itemName"), string(record.power))
+        sink.add(node, RDFS_LABEL, zh(record.power))
+        sink.add(node, pkg("itemNumber"), integer(record.item_no) if record.item_no is not None else None)
+        sink.add(node, pkg("categoryNumber"), integer(record.category_no) if record.category_no is not None else None)
+        sink.add(node, pkg("powerTypeAsListed"), string(record.power_type_as_listed))
+        sink.add(node, pkg("inList"), list_node)
+        sink.add(node, M8G_AUTHORITY, iris.authority(authority_name))
+        sink.add(node, pkg("basisText"), zh(record.basis_text) if record.basis_text else None)
+        sink.add(node, pkg("accountabilityPreamble"), zh(record.accountability_preamble) if record.accountability_preamble else None)
+        if record.subitems:
+            main = iris.main_item(authority_name, record.main_item)
+            sink.add(node, pkg("isSubItemOf"), main)
+            sink.add(main, RDF_TYPE, pkg("MainItem"))
+            sink.add(main, RDFS_LABEL, zh(record.main_item))
+            sink.add(main, pkg("itemName"), string(record.main_item))
+            sink.add(main, M8G_AUTHORITY, iris.authority(authority_name))
+            sink.add(main, pkg("inList"), list_node)
+            if record.power_type in TYPE_CLASSES:
+                sink.add(main, RDF_TYPE, pkg(TYPE_CLASSES[record.power_type]))
+                sink.add(main, pkg("powerType"), iris.power_type(record.power_type))
+            for subitem in record.subitems:
+                sink.add(node, pkg("subItemName"), string(subitem))
+        if record.department:
+            unit = iris.department(authority_name, record.department)
+            sink.add(node, pkg("department"), unit)
+            sink.add(unit, RDF_TYPE, pkg("Department"))
+            sink.add(unit, SKOS_PREF, zh(record.department))
+            sink.add(unit, RDFS_LABEL, zh(record.department))
+            sink.add(unit, ORG_UNIT_OF, iris.authority(authority_name))
+        row = f"{node}/source/{power_list.list_id}"
+        sink.add(node, pkg("sourceRow"), row)
+        sink.add(row, RDF_TYPE, pkg("SourceRow"))
+        sink.add(row, pkg("sourceFile"), string(record.source.file))
+        sink.add(row, pkg("firstLine"), integer(record.source.first_line))
+        sink.add(row, pkg("lastLine"), integer(record.source.last_line))
+        for position, responsibility in enumerate(record.responsibilities, 1):
+            r = f"{node}/responsibility/{position}"
+            sink.add(node, pkg("hasResponsibility"), r)
+            sink.add(r, RDF_TYPE, pkg("Responsibility"))
+            sink.add(r, pkg("position"), integer(position))
+            sink.add(r, RDFS_LABEL, zh(responsibility.text))
+            sink.add(r, pkg("kindAsListed"), string(responsibility.kind) if responsibility.kind else None)
+            sink.add(r, pkg("responsibilityKind"), iris.responsibility_kind(responsibility.kind))
+        for position, case in enumerate(record.accountability, 1):
+            a = f"{node}/accountability/{position}"
+            sink.add(node, pkg("hasAccountabilityCase"), a)
+            sink.add(a, RDF_TYPE, pkg("AccountabilityCase"))
+            sink.add(a, pkg("position"), integer(position))
+            sink.add(a, RDFS_LABEL, zh(case))
+        citation_nodes = {}
+        for index, resolved in enumerate(power.basis):
+            target = registry_emitter.provision_node(resolved)
+            c = f"{node}/citation/{iris.digest(*map(str, provision_key(resolved.citation, resolved.instrument.id)))}"
+            citation_nodes[index] = c
+            sink.add(node, pkg("hasCitation"), c)
+            sink.add(node, pkg("restsOn"), target)
+            sink.add(c, RDF_TYPE, pkg("Citation"))
+            sink.add(c, pkg("cites"), target)
+            sink.add(c, pkg("wholeInstrument"), boolean(resolved.citation.whole))
+            sink.add(c, pkg("citationText"), zh(resolved.citation.text))
+            sink.add(c, pkg("characterStart"), integer(resolved.citation.span[0]))
+            sink.add(c, pkg("characterEnd"), integer(resolved.citation.span[1]))
+            sink.add(c, pkg("levelAsTagged"), string(resolved.citation.instrument.level_tag) if resolved.citation.instrument.level_tag else None)
+            sink.add(c, PROV_DERIVED, row)
+        for index, resolved in enumerate(power.quoted):
+            q = f"{node}/quoted/{index + 1}"
+            sink.add(q, RDF_TYPE, pkg("QuotedReference"))
+            sink.add(q, pkg("cites"), registry_emitter.provision_node(resolved))
+            sink.add(q, pkg("citationText"), zh(resolved.citation.text))
+            holder = _holder(power, resolved)
+            sink.add(q, pkg("quotedIn"), citation_nodes.get(holder) if holder is not None else None)
+    return sink.quads
+
+
+def _holder(power: PowerCitations, quoted: ResolvedCitation) -> int | None:
+    """Index in ``power.basis`` of the citation whose quote holds ``quoted`` (the last basis
+    citation starting before it)."""
+    start = quoted.citation.span[0]
+    before = [i for i, b in enumerate(power.basis) if b.citation.span[0] < start]
+    return before[-1] if before else None
+
+
+def write_quads(quads: list[ox.Quad], path: Path, fmt: ox.RdfFormat, prefixes: dict | None = None) -> None:
+    if fmt == ox.RdfFormat.TURTLE:
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        path.write_bytes(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
+    else:
+        path.write_bytes(ox.serialize(sorted(quads, key=str), format=fmt))

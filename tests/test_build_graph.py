@@ -1,0 +1,144 @@
+"""The RDF build: the graph parses, speaks ELI/CPSV, shares provision nodes between lists, and is
+deterministic and independent of row order."""
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from build_graph.build import build_graph, open_store, write_outputs
+from build_graph.corpus import load_lists
+from build_graph.readers import read_list
+from conftest import PINGSHAN, YUANSHI, meta_of
+
+PREFIX = """PREFIX pkg: <https://w3id.org/powerkg/ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX cpsv: <http://purl.org/vocab/cpsv#>
+PREFIX m8g: <http://data.europa.eu/m8g/>
+PREFIX inst: <https://w3id.org/powerkg/id/instrument/>
+"""
+
+
+@pytest.fixture(scope="module")
+def built_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    write_outputs(build_graph(load_lists()), out)
+    return out
+
+
+def test_build_command_writes_outputs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "build_graph.cli", "build", "-o", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for name in ("graph.nq", "graph.ttl", "summary.json", "records.json", "citations.json", "findings.csv",
+                 "ontology/index.html", "ontology/powerkg.owl", "ontology/powerkg.ttl"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "store").is_dir()
+    assert "45" not in result.stdout and "25 powers" in result.stderr  # progress goes to stderr
+
+
+def test_turtle_parses_and_finds_the_social_insurance_articles(built_dir):
+    graph = rdflib.Graph()
+    graph.parse(built_dir / "graph.ttl", format="turtle")
+    rows = graph.query(PREFIX + """
+        SELECT DISTINCT ?num WHERE {
+          ?power pkg:restsOn ?article .
+          ?article a pkg:Article ; pkg:ofInstrument inst:shehui-baoxian-fa ; eli:number ?num .
+        }""")
+    assert sorted(int(r[0]) for r in rows) == [4, 8, 28, 30, 32, 57, 58, 77, 79, 84, 87, 88]
+
+
+def test_one_article_node_shared_by_both_lists(built_dir):
+    dataset = rdflib.Dataset()
+    dataset.parse(built_dir / "graph.nq", format="nquads")
+    rows = dataset.query(PREFIX + """
+        SELECT ?article (COUNT(DISTINCT ?g) AS ?lists) WHERE {
+          GRAPH ?g { ?power pkg:restsOn ?article }
+          GRAPH ?r { ?article pkg:ofInstrument inst:shehui-baoxian-fa ; eli:number "84" }
+        } GROUP BY ?article""")
+    rows = list(rows)
+    assert len(rows) == 1 and int(rows[0][1]) == 2
+    assert str(rows[0][0]).endswith("/id/instrument/shehui-baoxian-fa/art_84")
+
+
+def test_named_graphs_and_vocabularies(built_dir):
+    store = open_store(built_dir)
+    graphs = {g.value for g in store.named_graphs()}
+    assert {"https://w3id.org/powerkg/graph/list/pingshan-ybj", "https://w3id.org/powerkg/graph/list/yuanshi-ybj",
+            "https://w3id.org/powerkg/graph/registry", "https://w3id.org/powerkg/graph/ontology"} <= graphs
+    # the ontology says PowerItem ⊑ PublicService and restsOn ⊑ hasLegalResource; the graph uses them
+    assert store.query(PREFIX + "ASK { pkg:PowerItem <http://www.w3.org/2000/01/rdf-schema#subClassOf> cpsv:PublicService }",
+                       use_default_graph_as_union=True)
+    assert store.query(PREFIX + "ASK { pkg:restsOn <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> cpsv:hasLegalResource }",
+                       use_default_graph_as_union=True)
+    text = store.query(PREFIX + """SELECT ?t WHERE { inst:shehui-baoxian-fa\\/art_84 pkg:text ?t }""",
+                       use_default_graph_as_union=True)
+    assert next(iter(text))["t"].value.startswith("用人单位不办理社会保险登记的")
+    assert store.query(PREFIX + "ASK { ?p a pkg:PowerItem ; m8g:hasCompetentAuthority ?a }", use_default_graph_as_union=True)
+
+
+def test_provision_hierarchy_and_attachments(built_dir):
+    store = open_store(built_dir)
+    rows = list(store.query(PREFIX + """
+        SELECT ?node ?parent WHERE { ?node pkg:ofInstrument ?i ; eli:is_part_of ?parent .
+          FILTER(CONTAINS(STR(?node), "/att_")) }""", use_default_graph_as_union=True))
+    nodes = {r["node"].value for r in rows}
+    assert any(n.endswith("/shi-renshe-zi-2017-8/att_3") for n in nodes)
+    chapter = list(store.query(PREFIX + """SELECT ?c WHERE { inst:shehui-baoxian-fa\\/art_4 pkg:inChapter ?c }""",
+                               use_default_graph_as_union=True))
+    assert chapter[0]["c"].value.endswith("/shehui-baoxian-fa/chp_1")
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_outputs(build_graph(load_lists()), first)
+    write_outputs(build_graph(load_lists()), second)
+    assert (first / "graph.nq").read_bytes() == (second / "graph.nq").read_bytes()
+    lines = (first / "graph.nq").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+
+
+def _pairs(quads):
+    rests = "https://w3id.org/powerkg/ontology#restsOn"
+    return {(q.subject.value, q.object.value) for q in quads if q.predicate.value == rests}
+
+
+def test_reordering_rows_changes_no_iri(tmp_path):
+    original = build_graph([read_list(PINGSHAN, meta_of(PINGSHAN)), read_list(YUANSHI, meta_of(YUANSHI))])
+    lines = YUANSHI.read_text(encoding="utf-8").split("\n")
+    starts = [i for i, line in enumerate(lines) if re.fullmatch(r"\s*\d{1,2}", line) and lines[i + 2].strip() in ("行", "其")]
+    blocks = [lines[s:e] for s, e in zip(starts, starts[1:] + [len(lines)])]
+    random.Random(3).shuffle(blocks)
+    shuffled_yuanshi = tmp_path / "yuanshi.txt"
+    shuffled_yuanshi.write_text("\n".join(lines[:starts[0]] + [x for b in blocks for x in b]), encoding="utf-8")
+    rows = PINGSHAN.read_text(encoding="utf-8").split("\n")
+    data = [i for i, row in enumerate(rows) if row.count("\t") == 7 and row.split("\t")[0].isdigit()]
+    rows[data[6]], rows[data[7]] = rows[data[7]], rows[data[6]]
+    shuffled_pingshan = tmp_path / "pingshan.txt"
+    shuffled_pingshan.write_text("\n".join(rows), encoding="utf-8")
+    shuffled = build_graph([read_list(shuffled_pingshan, meta_of(PINGSHAN)), read_list(shuffled_yuanshi, meta_of(YUANSHI))])
+    assert _pairs(shuffled.quads) == _pairs(original.quads)
+    power_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    powers = lambda b: {q.subject.value for q in b.quads if q.predicate.value == power_type
+                        and q.object.value.endswith("#PowerItem")}
+    assert powers(shuffled) == powers(original) and len(powers(original)) == 45
+
+
+def test_summary_counts(built_dir):
+    import json
+    summary = json.loads((built_dir / "summary.json").read_text(encoding="utf-8"))
+    by_list = {entry["list"]: entry for entry in summary["lists"]}
+    assert by_list["pingshan-ybj"]["powers"] == 25 and by_list["yuanshi-ybj"]["powers"] == 20
+    assert by_list["yuanshi-ybj"]["unresolved_citations"] == 6
+    assert summary["quads"] == sum(summary["graphs"].values())
+
+
+def test_ontology_docs_are_generated(built_dir):
+    html = (built_dir / "ontology" / "index.html").read_text(encoding="utf-8")
+    assert "pkg:restsOn" in html and "pkg:hasCitation ∘ pkg:cites" in html and "行政处罚" in html
+    assert "<script" not in html
