@@ -24,6 +24,7 @@ from .citations.resolve import PowerCitations, cite_list
 from .emit import ONTOLOGY_FILES, RegistryEmitter, emit_list, ontology_quads, write_quads
 from .records import PowerList
 from .registry import Registry, load_registry
+from .validate import load_shapes, rule_provisions
 
 PREFIXES = {
     "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
@@ -47,6 +48,8 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
     """Cite every power and emit all quads. Citation findings are added to each list."""
     registry = registry or load_registry()
     registry_emitter = RegistryEmitter(registry)
+    for rule in rule_provisions(load_shapes()):
+        registry_emitter.rule_provision(rule)
     quads: list[ox.Quad] = []
     citations = {}
     for power_list in lists:
@@ -112,7 +115,15 @@ def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dic
 
     write_ontology_docs(ONTOLOGY_FILES, out / "ontology")
     progress(f"  wrote ontology documentation {out / 'ontology' / 'index.html'}")
+    from .validate import data_graph, validate, write_reports
+
+    report = validate(data_graph((out / "graph.nq").read_bytes()), load_shapes())
+    write_reports(report, out)
+    progress(f"  validated: {report.violations} violations, {len(report.results)} results → "
+             f"{out / 'validation.html'}")
     result = summary(built)
+    result["validation"] = {"conforms": report.conforms, "violations": report.violations,
+                            "results": len(report.results)}
     (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result
 

@@ -58,6 +58,31 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    from .validate import FORMATS, data_graph, load_shapes, validate
+
+    data_file = Path(args.data) if args.data else PROJECT_ROOT / "output" / "graph.nq"
+    if not data_file.exists():
+        print(f"powerkg: error: {data_file} does not exist; run `powerkg build` first or give --data",
+              file=sys.stderr)
+        return 2
+    try:
+        if data_file.suffix in (".nq", ".trig"):
+            data = data_graph(data_file.read_bytes())
+        else:
+            import rdflib
+            data = rdflib.Graph().parse(data_file)
+        shape_files = [Path(p) for p in args.shapes] if args.shapes else None
+        shapes = load_shapes(shape_files)
+    except Exception as exc:  # a parser error names the file and line in its message
+        print(f"powerkg: error: cannot read {data_file if 'data' not in locals() else 'shapes'}: {exc}",
+              file=sys.stderr)
+        return 2
+    report = validate(data, shapes)
+    sys.stdout.write(FORMATS[args.format](report))
+    return 0 if report.violations == 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkg", description="Power lists (权责清单) → legal knowledge graph.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", default="-")
     p.add_argument("--format", choices=("json",), default="json")
     p.set_defaults(func=cmd_cite)
+
+    p = sub.add_parser("validate", help="SHACL validation; exit 0 conforms, 1 violations, 2 error")
+    p.add_argument("--format", choices=("text", "html", "csv", "ttl"), default="text")
+    p.add_argument("--data", help="graph to validate (default output/graph.nq)")
+    p.add_argument("--shapes", nargs="*", help="shape files (default shapes/*.ttl)")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
     p.add_argument("-o", "--output", default=str(PROJECT_ROOT / "output"))

@@ -7,14 +7,16 @@ of the same input are byte-identical.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cn2an
 import pyoxigraph as ox
 
 from . import iris
-from .citations.model import ResolvedInstrument
+from .citations.model import Citation, InstrumentMention, ResolvedInstrument
 from .citations.resolve import PowerCitations, ResolvedCitation, provision_key
+from .reconcile import name_key
 from .records import PowerList
 from .registry import LEVEL_BY_LABEL, Registry, REGISTRY_FILE
 
@@ -150,6 +152,17 @@ class RegistryEmitter:
                 self._chapter(top, article.chapter, f"{top}/art_{c.article}", instrument, article.chapter_title)
         return node
 
+    def rule_provision(self, iri: str) -> None:
+        """Add a provision a shape names as its rule (``…/id/instrument/<id>/art_<n>``)."""
+        match = re.fullmatch(re.escape(iris.DEFAULT_BASE) + r"id/instrument/([^/]+)/art_(\d+)", iri)
+        if not match or match.group(1) not in self.registry.instruments:
+            raise ValueError(f"shape rule {iri} names no registry instrument article")
+        instrument = self.registry.instruments[match.group(1)]
+        article = int(match.group(2))
+        citation = Citation(instrument=InstrumentMention(title=instrument.title), span=(0, 0), article=article)
+        text = self.registry.statutes.get(instrument.id, {}).get(article)
+        self.provision_node(ResolvedCitation(citation, instrument, text.text if text else None))
+
     def _provision(self, node: str, parent: str, top: str, piece: str, instrument: ResolvedInstrument,
                    text: str | None) -> None:
         if node in self.provisions:
@@ -202,8 +215,18 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             if category.power_type in iris.POWER_TYPE_SLUGS:
                 sink.add(node, pkg("powerType"), iris.power_type(category.power_type))
             sink.add(node, pkg("declaredCount"), integer(category.declared_count) if category.declared_count is not None else None)
-            for item in category.items:
+            detail_count = sum(1 for r in power_list.records if r.power_type == category.power_type)
+            sink.add(node, pkg("detailCount"), integer(detail_count))
+            for position, item in enumerate(category.items, 1):
                 sink.add(node, pkg("summaryItemName"), string(item.name))
+                entry = f"{node}/item/{position}"
+                sink.add(entry, RDF_TYPE, pkg("SummaryItem"))
+                sink.add(entry, RDFS_LABEL, zh(item.name))
+                sink.add(entry, pkg("inSummaryCategory"), node)
+                sink.add(entry, pkg("summaryItemNumber"), integer(item.item_no) if item.item_no is not None else None)
+                if item.detail is not None:
+                    sink.add(entry, pkg("describes"), iris.power(item.detail.authority or power_list.authority,
+                                                                 item.detail.power))
     for power in citations:
         record = power.record
         authority_name = record.authority or power_list.authority
@@ -213,6 +236,14 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             sink.add(node, RDF_TYPE, pkg(TYPE_CLASSES[record.power_type]))
             sink.add(node, pkg("powerType"), iris.power_type(record.power_type))
         sink.add(node, pkg("itemName"), string(record.power))
+        sink.add(node, pkg("nameKey"), string(name_key(record.power)))
+        if power_list.summary:
+            sink.add(node, pkg("expectedInSummary"), list_node)
+            if record.summary_name is not None:
+                sink.add(node, pkg("summaryNameKey"), string(name_key(record.summary_name)))
+                sink.add(node, pkg("summaryTypeLabel"), string(record.summary_type_label or ""))
+                sink.add(node, pkg("summaryItemNumber"),
+                         integer(record.summary_item_no) if record.summary_item_no is not None else None)
         sink.add(node, RDFS_LABEL, zh(record.power))
         sink.add(node, pkg("itemNumber"), integer(record.item_no) if record.item_no is not None else None)
         sink.add(node, pkg("categoryNumber"), integer(record.category_no) if record.category_no is not None else None)
@@ -230,7 +261,6 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             sink.add(main, M8G_AUTHORITY, iris.authority(authority_name))
             sink.add(main, pkg("inList"), list_node)
             if record.power_type in TYPE_CLASSES:
-                sink.add(main, RDF_TYPE, pkg(TYPE_CLASSES[record.power_type]))
                 sink.add(main, pkg("powerType"), iris.power_type(record.power_type))
             for subitem in record.subitems:
                 sink.add(node, pkg("subItemName"), string(subitem))

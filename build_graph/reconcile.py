@@ -14,12 +14,13 @@ from .records import Finding, PowerList, PowerRecord, SummaryCategory, SummaryIt
 MATCH_THRESHOLD = 0.6
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
+    """Name without 主项/子项 markers, spaces and punctuation: what summary and details must share."""
     return re.sub(r"[（(]\s*[主子]项\s*[)）]|[\s\-—–─、，,。.：:（）()]", "", name)
 
 
 def _similarity(a: str, b: str) -> float:
-    a, b = _name_key(a), _name_key(b)
+    a, b = name_key(a), name_key(b)
     if not a or not b:
         return 0.0
     return 1.0 if a == b else SequenceMatcher(None, a, b, autojunk=False).ratio()
@@ -115,12 +116,15 @@ def reconcile(power_list: PowerList) -> None:
                    f"{label} has no entry in the summary table")
             continue
         category, item = items[matched[r]]
+        item.detail = record
+        record.summary_item_no, record.summary_name = item.item_no, item.name
+        record.summary_type_label = category.power_type_as_listed
         if per_category:
             record.item_no = item.item_no
         elif item.item_no is not None and record.item_no != item.item_no:
             report("warning", line, "number-mismatch",
                    f"{label} is numbered {item.item_no} in the summary (line {item.line}) but {record.item_no} in the details")
-        if _name_key(item.name) != _name_key(record.power):
+        if name_key(item.name) != name_key(record.power):
             report("info", line, "name-mismatch",
                    f"{label}: summary (line {item.line}) names it {item.name!r}")
         if category.power_type != record.power_type:

@@ -69,6 +69,10 @@ class PowerRecord:
     department: str | None
     source: SourceSpan
     remarks: str = ""
+    # filled by reconciliation when the summary table has an entry for this row
+    summary_item_no: int | None = None
+    summary_name: str | None = None
+    summary_type_label: str | None = None
 
 
 @dataclass
@@ -79,6 +83,7 @@ class SummaryItem:
     category_no: int | None
     name: str
     line: int
+    detail: PowerRecord | None = None  # the detail row it names, set by reconciliation
 
 
 @dataclass

@@ -1,0 +1,227 @@
+"""SHACL validation of the graph (pyshacl), a second standard engine (pyrudof) to check the
+shapes are plain SHACL, and reports a compliance team can act on: per list and item, with
+the source line, the message in 中文 and English, and the rule each shape enforces."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import asdict, dataclass
+from html import escape
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDF, RDFS, SH
+
+from .corpus import PROJECT_ROOT
+from .iris import ONTOLOGY
+
+SHAPES_DIR = PROJECT_ROOT / "shapes"
+PKG = rdflib.Namespace(ONTOLOGY)
+DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass
+class ValidationResult:
+    """One SHACL result with the context a reader needs to find the row."""
+
+    severity: str
+    shape: str
+    message_zh: str
+    message_en: str
+    rule: str
+    focus: str
+    value: str
+    list: str
+    item_no: int | None
+    item: str
+    line: int | None
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    results: list[ValidationResult]
+    report_graph: rdflib.Graph
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.severity == "Violation")
+
+    def counts_by_shape(self) -> Counter:
+        return Counter(r.shape for r in self.results)
+
+
+def load_shapes(paths: list[Path] | None = None) -> rdflib.Graph:
+    """All shape files (``shapes/*.ttl`` by default) as one graph."""
+    graph = rdflib.Graph()
+    for path in paths or sorted(SHAPES_DIR.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def rule_provisions(shapes: rdflib.Graph) -> list[str]:
+    """IRIs of the graph provisions the shapes cite as their rule (rdfs:seeAlso)."""
+    return sorted(str(o) for o in shapes.objects(None, RDFS.seeAlso) if "/id/instrument/" in str(o))
+
+
+def data_graph(nquads: bytes) -> rdflib.Graph:
+    """The union of all named graphs of an N-Quads file, as one rdflib graph."""
+    dataset = rdflib.Dataset()
+    dataset.parse(data=nquads, format="nquads")
+    union = rdflib.Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
+
+
+def _short(value) -> str:
+    return str(value).split("#")[-1] if value is not None else ""
+
+
+def _messages(report: rdflib.Graph, result) -> tuple[str, str]:
+    texts = {getattr(m, "language", None): str(m) for m in report.objects(result, SH.resultMessage)}
+    return texts.get("zh", ""), texts.get("en", texts.get(None, ""))
+
+
+def _rule(shapes: rdflib.Graph, shape) -> str:
+    """The rule a shape enforces: its own rdfs:seeAlso/dcterms:source, else its node shape's."""
+    for node in [shape] + list(shapes.subjects(SH.property, shape)):
+        values = [str(v) for p in (DCTERMS.source, RDFS.seeAlso) for v in shapes.objects(node, p)]
+        if values:
+            return " · ".join(values)
+    return ""
+
+
+def _context(data: rdflib.Graph, focus) -> tuple[str, int | None, str, int | None]:
+    """(list id, item number, item name, source line) of the power a focus node belongs to."""
+    power = None
+    if (focus, RDF.type, PKG.PowerItem) in data:
+        power = focus
+    else:
+        power = next(data.subjects(PKG.hasCitation, focus), None)
+    if power is not None:
+        list_node = data.value(power, PKG.inList)
+        row = data.value(power, PKG.sourceRow)
+        number = data.value(power, PKG.itemNumber)
+        line = data.value(row, PKG.firstLine) if row is not None else None
+        return (str(list_node).rsplit("/", 1)[-1] if list_node else "", int(number) if number is not None else None,
+                str(data.value(power, PKG.itemName) or ""), int(line) if line is not None else None)
+    category = focus if (focus, RDF.type, PKG.SummaryCategory) in data else data.value(focus, PKG.inSummaryCategory)
+    if category is not None:
+        list_node = next(data.subjects(PKG.hasSummaryCategory, category), None)
+        return (str(list_node).rsplit("/", 1)[-1] if list_node else "", None,
+                "总表 " + str(data.value(focus, RDFS.label) or ""), None)
+    if (focus, RDF.type, PKG.MainItem) in data:
+        list_node = data.value(focus, PKG.inList)
+        return (str(list_node).rsplit("/", 1)[-1] if list_node else "", None, str(data.value(focus, RDFS.label) or ""), None)
+    return ("registry", None, str(data.value(focus, RDFS.label) or focus), None)
+
+
+def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
+    """Run pyshacl (no inference: the build materialises what the shapes need)."""
+    import pyshacl
+
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False,
+                                           allow_warnings=True)
+    results = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        shape = report.value(result, SH.sourceShape)
+        zh, en = _messages(report, result)
+        list_id, item_no, item, line = _context(data, focus)
+        value = report.value(result, SH.value)
+        results.append(ValidationResult(
+            severity=_short(report.value(result, SH.resultSeverity)), shape=_short(shape), message_zh=zh,
+            message_en=en, rule=_rule(shapes, shape), focus=str(focus), value="" if value is None else str(value),
+            list=list_id, item_no=item_no, item=item, line=line))
+    results.sort(key=lambda r: (r.list, r.item_no if r.item_no is not None else 10**9, r.line or 0,
+                                SEVERITY_ORDER.get(r.severity, 3), r.shape, r.focus, r.value))
+    return ValidationReport(bool(conforms), results, report)
+
+
+def validate_with_rudof(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[bool, Counter]:
+    """Second engine: pyrudof (Rust). Returns (conforms, results per source shape)."""
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_shacl(shapes.serialize(format="turtle"), format=pyrudof.ShaclFormat.Turtle)
+    report = rudof.validate_shacl()
+    counts = Counter(_short(str(entry.source_shape)).strip("<>") for entry in report)
+    return bool(report.conforms), counts
+
+
+# ---- report formats -----------------------------------------------------------------------
+
+def merged(results: list[ValidationResult]) -> list[ValidationResult]:
+    """One line per (focus, shape): sh:equals reports each differing value separately, so the
+    values of one comparison are joined as ``a ≠ b``."""
+    out: list[ValidationResult] = []
+    for r in results:
+        if out and (out[-1].focus, out[-1].shape) == (r.focus, r.shape) and r.value and out[-1].value:
+            out[-1] = ValidationResult(**{**asdict(out[-1]), "value": f"{out[-1].value} ≠ {r.value}"})
+        else:
+            out.append(r)
+    return out
+
+
+def as_text(report: ValidationReport) -> str:
+    lines = [f"SHACL: {'conforms' if report.conforms else 'does not conform'} — "
+             f"{report.violations} violations, {len(report.results)} results"]
+    current = None
+    for r in merged(report.results):
+        heading = (r.list, r.item_no, r.item)
+        if heading != current:
+            current = heading
+            where = f"item {r.item_no} " if r.item_no is not None else ""
+            at = f" (line {r.line})" if r.line else ""
+            lines.append(f"\n[{r.list}] {where}{r.item}{at}")
+        lines.append(f"  {r.severity}: {r.message_zh} / {r.message_en}" + (f" — {r.value}" if r.value else "")
+                     + f"  [{r.shape}" + (f"; {r.rule}" if r.rule else "") + "]")
+    return "\n".join(lines) + "\n"
+
+
+def as_csv(report: ValidationReport) -> str:
+    out = io.StringIO()
+    columns = list(ValidationResult.__dataclass_fields__)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for r in report.results:
+        writer.writerow(asdict(r))
+    return out.getvalue()
+
+
+def as_turtle(report: ValidationReport) -> str:
+    return report.report_graph.serialize(format="turtle")
+
+
+def as_html(report: ValidationReport) -> str:
+    """Standalone page; all list text is escaped."""
+    rows = "".join(
+        f"<tr class='{escape(r.severity)}'><td>{escape(r.list)}</td><td>{'' if r.item_no is None else r.item_no}</td>"
+        f"<td>{escape(r.item)}</td><td>{'' if r.line is None else r.line}</td><td>{escape(r.severity)}</td>"
+        f"<td>{escape(r.message_zh)}<br><small>{escape(r.message_en)}</small></td><td>{escape(r.value)}</td>"
+        f"<td><code>{escape(r.shape)}</code><br><small>{escape(r.rule)}</small></td></tr>"
+        for r in merged(report.results))
+    by_severity = Counter(r.severity for r in report.results)
+    summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items()))
+    return f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:90%}}
+tr.Violation td:nth-child(5){{color:#b00;font-weight:bold}}tr.Warning td:nth-child(5){{color:#a60}}</style></head>
+<body><h1>SHACL 校验报告 · validation report</h1>
+<p>{'符合 conforms' if report.conforms else '不符合 does not conform'} — {summary}</p>
+<table><tr><th>清单 list</th><th>序号 no.</th><th>事项 item</th><th>行 line</th><th>级别 severity</th>
+<th>问题 message</th><th>值 value</th><th>规则 rule</th></tr>{rows}</table></body></html>
+"""
+
+
+FORMATS = {"text": as_text, "csv": as_csv, "ttl": as_turtle, "html": as_html}
+
+
+def write_reports(report: ValidationReport, out: Path) -> None:
+    for name, suffix in (("text", "txt"), ("csv", "csv"), ("ttl", "ttl"), ("html", "html")):
+        (out / f"validation.{suffix}").write_text(FORMATS[name](report), encoding="utf-8")

@@ -1,0 +1,188 @@
+"""Every SHACL shape fires on a variation of the real seeds built to break it, and not on the
+seeds themselves where they are right; pyshacl and pyrudof agree on each graph."""
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from build_graph.build import build_graph
+from build_graph.validate import data_graph, load_shapes, validate, validate_with_rudof
+
+PKG = rdflib.Namespace("https://w3id.org/powerkg/ontology#")
+ELI = rdflib.Namespace("http://data.europa.eu/eli/ontology#")
+M8G = rdflib.Namespace("http://data.europa.eu/m8g/")
+ART_84 = rdflib.URIRef("https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_84")
+SHAPES = load_shapes()
+
+
+def graph_of(lists) -> rdflib.Graph:
+    built = build_graph(lists)
+    return data_graph(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS))
+
+
+@pytest.fixture(scope="module")
+def seeds(seed_lists):
+    return seed_lists
+
+
+@pytest.fixture(scope="module")
+def baseline(seeds):
+    graph = graph_of(copy.deepcopy(list(seeds.values())))
+    return graph, validate(graph, SHAPES)
+
+
+def fired(report, shape, list_id=None, item_no=None):
+    return [r for r in report.results if r.shape == shape and (list_id is None or r.list == list_id)
+            and (item_no is None or r.item_no == item_no)]
+
+
+def variant(seeds, change):
+    lists = copy.deepcopy(list(seeds.values()))
+    by_id = {pl.list_id: pl for pl in lists}
+    change(by_id["pingshan-ybj"], by_id["yuanshi-ybj"])
+    return lists
+
+
+def agree(graph, report):
+    conforms, counts = validate_with_rudof(graph, SHAPES)
+    assert conforms == report.conforms
+    assert counts == report.counts_by_shape()
+
+
+def test_bundled_report_names_the_real_defects_and_nothing_false(baseline):
+    graph, report = baseline
+    assert {r.item_no for r in fired(report, "PowerHasDepartment")} == set(range(5, 21))
+    assert all(r.list == "yuanshi-ybj" for r in fired(report, "PowerHasDepartment"))
+    assert {r.item_no for r in fired(report, "TypeLabelMatches")} == {10, 11, 12, 13}
+    whole_only = {(r.list, r.item_no) for r in fired(report, "PowerCitesAProvision")}
+    assert ("pingshan-ybj", 6) in whole_only and ("yuanshi-ybj", 15) in whole_only
+    assert ("pingshan-ybj", 1) not in whole_only
+    for shape in ("PowerHasType", "PowerHasAuthority", "PowerHasName", "PowerHasBasis", "PowerHasResponsibilities",
+                  "PowerHasAccountability", "MainItemHasSubItems", "PenaltyRestsOnLawOrRule",
+                  "CoercionRestsOnLawOrRegulation", "ProvisionOfOneInstrument", "InstrumentNumberWellFormed",
+                  "CitationPointsAtInstrument", "DeclaredCountMatches", "SummaryEntryHasDetail", "DetailHasSummaryEntry"):
+        assert fired(report, shape) == [], shape
+    assert not fired(report, "NumberMatches", "pingshan-ybj") and fired(report, "NumberMatches", "yuanshi-ybj")
+    assert [r.item_no for r in fired(report, "NameMatches")] == [23, 23]
+    assert {r.item for r in fired(report, "InstrumentHasLevel")} == {"河北省医疗保障基金监管办法", "河北省城市公立医院医疗服务价格手册"}
+    assert report.violations == 16
+    agree(graph, report)
+
+
+def _set(attr, value, list_name="p", index=0):
+    def change(pingshan, yuanshi):
+        setattr((pingshan if list_name == "p" else yuanshi).records[index], attr, value)
+    return change
+
+
+RECORD_MUTATIONS = [
+    ("PowerHasType", _set("power_type", None)),
+    ("PowerHasBasis", _set("basis_text", "")),
+    ("PowerHasResponsibilities", _set("responsibilities", [])),
+    ("PowerHasAccountability", _set("accountability", [])),
+    ("PowerHasDepartment", _set("department", None)),
+    ("PenaltyRestsOnLawOrRule", _set("basis_text", "石家庄市人民政府《关于印发石家庄市城镇职工基本医疗保险实施办法的通知》"
+                                                    "（石政规〔2019〕7号）第三章第七条")),
+    ("CoercionRestsOnLawOrRegulation", _set("basis_text", "【部门规章】《社会保险稽核办法》（劳动部令第16号）第五条", index=3)),
+    ("PowerCitesAProvision", _set("basis_text", "《中华人民共和国社会保险法》全文。")),
+]
+
+
+@pytest.mark.parametrize("shape,change", RECORD_MUTATIONS, ids=[m[0] for m in RECORD_MUTATIONS])
+def test_record_mutation_fires_its_shape(seeds, baseline, shape, change):
+    item_no = 4 if shape.startswith("Coercion") else 1
+    assert not fired(baseline[1], shape, "pingshan-ybj", item_no)
+    graph = graph_of(variant(seeds, change))
+    report = validate(graph, SHAPES)
+    hits = fired(report, shape, "pingshan-ybj", item_no)
+    assert len(hits) == 1 and hits[0].line and hits[0].message_zh and hits[0].message_en and hits[0].rule
+    agree(graph, report)
+
+
+def test_penalty_rule_is_a_node_of_the_graph(baseline):
+    graph, report = baseline
+    rule = rdflib.URIRef("https://w3id.org/powerkg/id/instrument/xingzheng-chufa-fa/art_16")
+    assert (rule, rdflib.RDF.type, PKG.Article) in graph
+    assert "规范性文件不得设定行政处罚" in str(graph.value(rule, PKG.text))
+
+
+def test_summary_mutations(seeds):
+    def drop_inspection(pingshan, yuanshi):
+        del pingshan.records[8]  # 市本级医疗保险稽核: in the summary, gone from the details
+        from build_graph.reconcile import reconcile
+        for item in [i for _, i in pingshan.summary.items()]:
+            item.detail = None
+        for record in pingshan.records:
+            record.summary_name = None
+        pingshan.findings.clear()
+        reconcile(pingshan)
+
+    graph = graph_of(variant(seeds, drop_inspection))
+    report = validate(graph, SHAPES)
+    counts = fired(report, "DeclaredCountMatches")
+    assert {r.list for r in counts} == {"pingshan-ybj"} and {r.value for r in counts} == {"5", "4"}
+    assert len(fired(report, "SummaryEntryHasDetail", "pingshan-ybj")) == 1
+    agree(graph, report)
+
+    def add_unlisted(pingshan, yuanshi):
+        extra = copy.deepcopy(pingshan.records[0])
+        extra.power, extra.summary_name, extra.summary_type_label, extra.summary_item_no = "对某项未列入总表事项的处罚", None, None, None
+        pingshan.records.append(extra)
+
+    graph = graph_of(variant(seeds, add_unlisted))
+    report = validate(graph, SHAPES)
+    assert [r.item for r in fired(report, "DetailHasSummaryEntry")] == ["对某项未列入总表事项的处罚"]
+    agree(graph, report)
+
+
+def _graph_mutation(graph: rdflib.Graph, kind: str) -> None:
+    if kind == "ProvisionOfOneInstrument":
+        graph.add((ART_84, PKG.ofInstrument, rdflib.URIRef("https://w3id.org/powerkg/id/instrument/jiage-fa")))
+    elif kind == "InstrumentNumberWellFormed":
+        graph.add((rdflib.URIRef("https://w3id.org/powerkg/id/instrument/jiage-fa"), ELI.id_local, rdflib.Literal("价格法2019-7")))
+    elif kind == "CitationPointsAtInstrument":
+        citation = next(graph.subjects(PKG.cites, ART_84))
+        graph.remove((citation, PKG.cites, None))
+    elif kind == "PowerHasAuthority":
+        power = next(graph.subjects(PKG.restsOn, ART_84))
+        graph.remove((power, M8G.hasCompetentAuthority, None))
+    elif kind == "PowerHasName":
+        power = next(graph.subjects(PKG.restsOn, ART_84))
+        graph.remove((power, PKG.itemName, None))
+    elif kind == "MainItemHasSubItems":
+        graph.remove((None, PKG.isSubItemOf, None))
+
+
+@pytest.mark.parametrize("shape", ["ProvisionOfOneInstrument", "InstrumentNumberWellFormed", "CitationPointsAtInstrument",
+                                   "PowerHasAuthority", "PowerHasName", "MainItemHasSubItems"])
+def test_graph_mutation_fires_its_shape(baseline, shape):
+    graph = copy.deepcopy(baseline[0])
+    _graph_mutation(graph, shape)
+    report = validate(graph, SHAPES)
+    assert fired(report, shape) and not fired(baseline[1], shape)
+    agree(graph, report)
+
+
+def test_validate_command_exit_codes_and_formats(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "build_graph.cli", *a], capture_output=True, text=True)
+    assert run("build", "-o", str(tmp_path)).returncode == 0
+    for name in ("validation.html", "validation.csv", "validation.ttl", "validation.txt"):
+        assert (tmp_path / name).stat().st_size > 0
+    result = run("validate", "--data", str(tmp_path / "graph.nq"))
+    assert result.returncode == 1 and "[yuanshi-ybj] item 5 医疗保险先行支付 (line 704)" in result.stdout
+    csv_out = run("validate", "--data", str(tmp_path / "graph.nq"), "--format", "csv").stdout
+    assert csv_out.splitlines()[0].startswith("severity,shape,message_zh")
+    ttl = run("validate", "--data", str(tmp_path / "graph.nq"), "--format", "ttl").stdout
+    assert rdflib.Graph().parse(data=ttl, format="turtle").value(predicate=rdflib.RDF.type,
+                                                                  object=rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationReport"))
+    only_legality = run("validate", "--data", str(tmp_path / "graph.nq"), "--shapes", "shapes/legality.ttl")
+    assert only_legality.returncode == 0, only_legality.stdout
+    assert run("validate", "--data", str(tmp_path / "missing.nq")).returncode == 2
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("this is not turtle", encoding="utf-8")
+    assert run("validate", "--data", str(broken)).returncode == 2
