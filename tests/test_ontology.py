@@ -57,21 +57,13 @@ def test_chain_and_class_inferences(world):
     assert pkg.Law in law.is_a
 
 
-def test_disjoint_levels_are_caught(world):
+@pytest.mark.parametrize("classes", [("Law", "NormativeDocument"), ("AdministrativePenalty", "AdministrativeInspection")])
+def test_disjoint_classes_are_caught(world, classes):
+    """An instrument with two legal levels, or a power with two types, makes the graph inconsistent."""
     pkg, _, _ = names(world)
     data = world.get_ontology("http://example.org/bad#")
     with data:
         bad = owlready2.Thing("bad", namespace=data)
-        bad.is_a.extend([pkg.Law, pkg.NormativeDocument])
-    with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
-        owlready2.sync_reasoner_hermit(world, debug=0)
-
-
-def test_two_power_types_are_caught(world):
-    pkg, ptype, _ = names(world)
-    data = world.get_ontology("http://example.org/bad2#")
-    with data:
-        power = pkg.PowerItem("p", namespace=data)
-        power.is_a.extend([pkg.AdministrativePenalty, pkg.AdministrativeInspection])
+        bad.is_a.extend([getattr(pkg, name) for name in classes])
     with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
         owlready2.sync_reasoner_hermit(world, debug=0)
