@@ -83,6 +83,45 @@ def cmd_validate(args) -> int:
     return 0 if report.violations == 0 else 1
 
 
+def _output_dir(args) -> Path:
+    return Path(getattr(args, "output", None) or PROJECT_ROOT / "output")
+
+
+def cmd_query(args) -> int:
+    from .build import open_store
+    from .queries import QueryError, authorities_in, bind, find_query, library, render, run
+    from .registry import load_registry
+
+    if args.list or not args.name:
+        for query in library().values():
+            params = " ".join(f"--param {p.name}=…" for p in query.params)
+            print(f"{query.name}  {params}\n    {query.title}\n    {query.question_zh}\n    {query.question_en}")
+        return 0
+    try:
+        store = open_store(_output_dir(args))
+    except FileNotFoundError:
+        return 2
+    values = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            print(f"powerkg: error: --param takes NAME=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        values[key.strip()] = value.strip()
+    try:
+        query = find_query(args.name)
+        sparql = bind(query, values, load_registry(), authorities_in(store))
+        names, rows = run(store, sparql)
+    except QueryError as exc:
+        print(f"powerkg: error: {exc}", file=sys.stderr)
+        return 2
+    except (SyntaxError, OSError, ValueError) as exc:
+        print(f"powerkg: error: query failed: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(names, rows, args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkg", description="Power lists (权责清单) → legal knowledge graph.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="graph to validate (default output/graph.nq)")
     p.add_argument("--shapes", nargs="*", help="shape files (default shapes/*.ttl)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", help="run a library query (queries/*.rq) or a .rq file on the built store")
+    p.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--list", action="store_true", help="list the library's queries")
+    p.add_argument("-o", "--output", help="the build's output folder (default output/)")
+    p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
     p.add_argument("-o", "--output", default=str(PROJECT_ROOT / "output"))

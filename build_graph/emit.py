@@ -100,6 +100,7 @@ class RegistryEmitter:
         self.registry = registry
         self.sink = QuadSink(iris.registry_graph())
         self.provisions: set[str] = set()
+        self.labels: dict[str, str] = {}  # provision IRI → label, so 第十条第二项 names its article
         self.provisional: set[str] = set()
         for triple in ox.parse(path=str(REGISTRY_FILE), format=ox.RdfFormat.TURTLE):
             self.sink.quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, self.sink.graph))
@@ -174,9 +175,8 @@ class RegistryEmitter:
         self.sink.add(node, pkg("ofInstrument"), top)
         self.sink.add(node, eli("is_part_of"), parent)
         self.sink.add(node, eli("number"), string(number))
-        prefix = instrument.title if parent == top else ""
-        unit = label_unit.format(cn2an.an2cn(int(number)))
-        self.sink.add(node, RDFS_LABEL, zh(f"{prefix}{unit}"))
+        self.labels[node] = self.labels.get(parent, instrument.title) + label_unit.format(cn2an.an2cn(int(number)))
+        self.sink.add(node, RDFS_LABEL, zh(self.labels[node]))
         if text:
             self.sink.add(node, pkg("text"), zh(text))
 

@@ -1,0 +1,185 @@
+"""The SPARQL query library (``queries/*.rq``): documented headers, parameter binding, running
+on the embedded store or any SPARQL endpoint, and table/CSV/JSON output.
+
+A query's header comment gives ``title``, ``question-zh``, ``question-en``, ``param: NAME (KIND)
+description`` lines and an ``example``. Parameters are bound by a ``VALUES`` clause added to
+the outer WHERE, so a bound query is plain SPARQL that runs anywhere.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import iris
+from .citations.normalize import to_int
+from .corpus import PROJECT_ROOT
+from .power_types import normalize_power_type
+from .registry import Registry, number_key, title_key
+
+QUERY_DIR = PROJECT_ROOT / "queries"
+
+
+class QueryError(Exception):
+    """A query name or parameter the library cannot use; the message says what would work."""
+
+
+@dataclass
+class Param:
+    name: str
+    kind: str
+    description: str
+
+
+@dataclass
+class LibraryQuery:
+    name: str
+    path: Path
+    title: str
+    question_zh: str
+    question_en: str
+    example: str
+    text: str
+    params: list[Param] = field(default_factory=list)
+
+
+def parse_query_file(path: Path) -> LibraryQuery:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    params = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        value = value.strip()
+        if key == "param":
+            match = re.match(r"(\w+)\s*\(([\w-]+)[^)]*\)\s*(.*)", value)
+            if match:
+                params.append(Param(match.group(1), match.group(2), match.group(3)))
+        else:
+            header[key] = value
+    return LibraryQuery(path.stem, path, header.get("title", path.stem), header.get("question-zh", ""),
+                        header.get("question-en", ""), header.get("example", ""), text, params)
+
+
+def library() -> dict[str, LibraryQuery]:
+    return {q.name: q for q in (parse_query_file(p) for p in sorted(QUERY_DIR.glob("*.rq")))}
+
+
+def find_query(name_or_file: str) -> LibraryQuery:
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.exists():
+        return parse_query_file(path)
+    queries = library()
+    if name_or_file in queries:
+        return queries[name_or_file]
+    close = difflib.get_close_matches(name_or_file, list(queries), n=3, cutoff=0.4)
+    raise QueryError(f"no query named {name_or_file!r}" + (f"; did you mean {', '.join(close)}?" if close else
+                     "; `powerkg query --list` shows the library"))
+
+
+def _suggest(value: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(value, candidates, n=3, cutoff=0.3)
+    return f"; did you mean {'、'.join(close)}?" if close else ""
+
+
+def resolve_instrument(value: str, registry: Registry) -> str:
+    """Alias, title or document number → instrument IRI."""
+    ident = registry.by_number.get(number_key(value)) or registry.by_title.get(title_key(value)) \
+        or registry.by_alias.get(title_key(value))
+    if ident:
+        rules = registry.promulgates.get(ident, [])
+        return iris.instrument(rules[0] if len(rules) == 1 else ident)
+    candidates = [i.title for i in registry.instruments.values()] + \
+                 [i.doc_number for i in registry.instruments.values() if i.doc_number] + \
+                 [a for i in registry.instruments.values() for a in i.aliases]
+    raise QueryError(f"unknown instrument {value!r}{_suggest(value, candidates)}")
+
+
+def bind_value(param: Param, value: str, registry: Registry, authorities: list[str]) -> str:
+    """A parameter value as a SPARQL term (N-Triples syntax)."""
+    if param.kind == "instrument":
+        return f"<{resolve_instrument(value, registry)}>"
+    if param.kind == "article":
+        number = to_int(re.sub(r"^第|条$", "", value.strip()))
+        if number is None:
+            raise QueryError(f"article {value!r} is not an article number; give 84 or 第八十四条")
+        return str(ox.Literal(str(number)))
+    if param.kind == "power-type":
+        label = normalize_power_type(value)
+        if label is None:
+            raise QueryError(f"unknown power type {value!r}{_suggest(value, list(iris.POWER_TYPE_SLUGS))}")
+        return f"<{iris.power_type(label)}>"
+    if param.kind == "authority":
+        if value not in authorities:
+            raise QueryError(f"unknown authority {value!r}{_suggest(value, authorities)}")
+        return f"<{iris.authority(value)}>"
+    return str(ox.Literal(value))
+
+
+def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, authorities: list[str]) -> str:
+    """The query text with its parameters bound by a VALUES clause in the outer WHERE."""
+    unknown = set(values) - {p.name for p in query.params}
+    if unknown:
+        raise QueryError(f"{query.name} takes no parameter {', '.join(sorted(unknown))}; "
+                         f"it takes: {', '.join(p.name for p in query.params) or 'none'}")
+    missing = [p.name for p in query.params if p.name not in values]
+    if missing:
+        raise QueryError(f"{query.name} needs --param {' --param '.join(m + '=…' for m in missing)} "
+                         f"(example: {query.example})")
+    if not query.params:
+        return query.text
+    names = " ".join(f"?{p.name}" for p in query.params)
+    terms = " ".join(bind_value(p, values[p.name], registry, authorities) for p in query.params)
+    match = re.search(r"\bWHERE\s*\{", query.text, re.IGNORECASE)
+    return query.text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + query.text[match.end():]
+
+
+def authorities_in(store: ox.Store) -> list[str]:
+    rows = store.query("SELECT DISTINCT ?n WHERE { ?a a <https://w3id.org/powerkg/ontology#Authority> ; "
+                       "<http://www.w3.org/2004/02/skos/core#prefLabel> ?n }", use_default_graph_as_union=True)
+    return sorted(r["n"].value for r in rows)
+
+
+def run(store: ox.Store, sparql: str) -> tuple[list[str], list[list]]:
+    """(variable names, rows of pyoxigraph terms or None) on the embedded store (union default graph)."""
+    solutions = store.query(sparql, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return names, [[row[n] for n in names] for row in solutions]
+
+
+def plain(term) -> str | int | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal) and term.datatype.value.endswith(("#integer", "#int", "#long")):
+        return int(term.value)
+    return term.value
+
+
+def render(names: list[str], rows: list[list], fmt: str) -> str:
+    values = [[plain(t) for t in row] for row in rows]
+    if fmt == "json":
+        return json.dumps([dict(zip(names, row)) for row in values], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(["" if v is None else v for v in row] for row in values)
+        return out.getvalue()
+    cells = [[str(n) for n in names]] + [["" if v is None else str(v).replace("\n", " ")[:80] for v in row]
+                                         for row in values]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(names))]
+    lines = ["  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(row)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + f"\n({len(rows)} rows)\n"
+
+
+def _width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
