@@ -122,6 +122,43 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .serve import make_server
+
+    store_dir = _output_dir(args) / "store"
+    if not store_dir.exists():
+        print(f"powerkg: error: no store at {store_dir}; run `powerkg build` first", file=sys.stderr)
+        return 2
+    server = make_server(store_dir, args.host, args.port, args.timeout)
+    host, port = server.server_address[:2]
+    _progress(f"SPARQL endpoint on http://{host}:{port}/sparql (query page http://{host}:{port}/), "
+              f"read-only, {args.timeout:g} s per query; Ctrl-C stops it")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_push(args) -> int:
+    from .push import push
+
+    data = _output_dir(args) / "graph.nq"
+    if not data.exists():
+        print(f"powerkg: error: {data} does not exist; run `powerkg build` first", file=sys.stderr)
+        return 2
+    _progress(f"pushing the named graphs of {data} to {args.endpoint}…")
+    try:
+        sent = push(data, args.endpoint, _progress)
+    except RuntimeError as exc:
+        print(f"powerkg: error: {exc}", file=sys.stderr)
+        return 2
+    _progress(f"done: {len(sent)} graphs, {sum(sent.values())} triples")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkg", description="Power lists (权责清单) → legal knowledge graph.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the library's queries")
     p.add_argument("-o", "--output", help="the build's output folder (default output/)")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("serve", help="read-only SPARQL 1.1 Protocol endpoint with a query page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run")
+    p.add_argument("-o", "--output", help="the build's output folder (default output/)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("push", help="PUT the named graphs into a store (SPARQL 1.1 Graph Store Protocol)")
+    p.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7879/store")
+    p.add_argument("-o", "--output", help="the build's output folder (default output/)")
+    p.set_defaults(func=cmd_push)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
     p.add_argument("-o", "--output", default=str(PROJECT_ROOT / "output"))

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import iris
+from .citations.grammar import find_citations
 from .citations.normalize import to_int
 from .corpus import PROJECT_ROOT
 from .power_types import normalize_power_type
@@ -93,6 +94,9 @@ def resolve_instrument(value: str, registry: Registry) -> str:
     """Alias, title or document number → instrument IRI."""
     ident = registry.by_number.get(number_key(value)) or registry.by_title.get(title_key(value)) \
         or registry.by_alias.get(title_key(value))
+    if not ident:  # a number in another bracket style (石政规(2019)7号): let the citation grammar read it
+        mentions = [c.instrument for c in find_citations(value) if c.instrument.doc_number]
+        ident = registry.by_number.get(number_key(mentions[0].doc_number)) if mentions else None
     if ident:
         rules = registry.promulgates.get(ident, [])
         return iris.instrument(rules[0] if len(rules) == 1 else ident)

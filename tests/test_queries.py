@@ -1,0 +1,106 @@
+"""Each library query on the bundled graph, with its expected answer, through `powerkg query`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from build_graph.build import build_graph, write_outputs
+from build_graph.corpus import load_lists
+from build_graph.queries import library
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("q")
+    write_outputs(build_graph(load_lists()), out)
+    return out
+
+
+def query(out, name, *params, fmt="json"):
+    args = [sys.executable, "-m", "build_graph.cli", "query", name, "-o", str(out), "--format", fmt]
+    for p in params:
+        args += ["--param", p]
+    result = subprocess.run(args, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout) if fmt == "json" else result.stdout
+
+
+def test_library_is_documented():
+    queries = library()
+    assert len(queries) >= 12
+    for q in queries.values():
+        assert q.title and q.question_zh and q.question_en and q.example.startswith(f"powerkg query {q.name}")
+        for p in q.params:
+            assert f"--param {p.name}=" in q.example
+
+
+def test_powers_on_article_84_are_the_two_registration_penalties(out):
+    for instrument in ("社会保险法", "中华人民共和国社会保险法"):
+        for article in ("84", "第八十四条"):
+            rows = query(out, "powers-by-article", f"instrument={instrument}", f"article={article}")
+            assert [(r["list"], r["name"], r["authority"]) for r in rows] == [
+                ("pingshan-ybj", "对用人单位不办理医疗保险登记的处罚", "平山县医疗保障局"),
+                ("yuanshi-ybj", "对用人单位不办理医疗保险登记", "元氏县医疗保障局")]
+
+
+def test_article_58_one_row_per_power_with_subitem_and_authority(out):
+    rows = query(out, "powers-by-article", "instrument=社会保险法", "article=58")
+    assert len(rows) == len({r["power"] for r in rows}) == 5
+    assert {(r["list"], r["subitem"]) for r in rows} == {
+        ("pingshan-ybj", "单位参保"), ("pingshan-ybj", "职工参保"), ("pingshan-ybj", "职工参保信息变更登记"),
+        ("yuanshi-ybj", None)} and all(r["authority"] for r in rows)
+
+
+@pytest.mark.parametrize("number", ["石政规〔2019〕7号", "石政规(2019)7号", "石政规（2019）7号"])
+def test_powers_by_instrument_number(out, number):
+    rows = query(out, "powers-by-instrument", f"instrument={number}")
+    assert len(rows) == 7 and sum(r["list"] == "yuanshi-ybj" for r in rows) == 1
+
+
+def test_other_library_queries(out):
+    rows = query(out, "provisions-of-power", "power=不办理医疗保险登记")
+    assert {r["provision"] for r in rows} == {"中华人民共和国社会保险法第八十四条"} and rows[0]["text"].startswith("用人单位")
+    ranked = query(out, "provisions-ranked")
+    assert ranked[0]["provision"] == "中华人民共和国社会保险法第五十八条" and ranked[0]["powers"] == 5
+    inspections = query(out, "powers-by-type", "type=行政监督")
+    assert len(inspections) == 9  # 平山 5 + 元氏 4 (行政监督 read as 行政检查)
+    assert query(out, "penalties-on-normative-documents-only") == []
+    assert len(query(out, "whole-document-only")) == 13
+    levels = query(out, "instruments-by-level")
+    assert levels[0]["level"] == "法律" and {"未知", "规范性文件"} <= {r["level"] for r in levels}
+    absent = query(out, "powers-absent-from", "authority=平山县医疗保障局", "other=元氏县医疗保障局")
+    names = {r["name"] for r in absent}
+    assert "商业保险公司承办部分医保业务" not in names  # both lists have it under the same name
+    assert "对用人单位不办理医疗保险登记的处罚" in names and len(names) == 22  # compared by name, 的处罚 differs
+    differing = query(out, "instruments-cited-differently")
+    assert {r["instrument"] for r in differing} >= {"中华人民共和国社会保险法"}
+    workload = query(out, "department-workload")
+    assert workload[0]["authority"] == "平山县医疗保障局" or workload[0]["powers"] >= 4
+    assert sum(r["powers"] for r in workload) == 25 + 4
+    unresolved = query(out, "unresolved-citations")
+    assert len(unresolved) == 10 and all(r["reason"] for r in unresolved)
+    quoted = query(out, "quoted-references")
+    assert {r["to"] for r in quoted} >= {"河北省基本医疗保险服务监督管理办法第十条第二项"}
+
+
+def test_table_and_csv_formats(out):
+    table = query(out, "powers-by-article", "instrument=社会保险法", "article=84", fmt="table")
+    assert "(2 rows)" in table
+    csv_text = query(out, "powers-by-article", "instrument=社会保险法", "article=84", fmt="csv")
+    assert csv_text.splitlines()[0] == "power,name,subitem,type,authority,list,provision"
+
+
+def test_unknown_names_get_suggestions(out):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "build_graph.cli", "query", *a, "-o", str(out)],
+                                    capture_output=True, text=True)
+    bad = run("powers-by-article", "--param", "instrument=社保法", "--param", "article=84")
+    assert bad.returncode == 2 and "did you mean 社会保险法" in bad.stderr
+    assert "did you mean powers-by-article" in run("powers-by-artcle").stderr
+    assert "needs --param" in run("powers-by-article").stderr
+    assert "元氏县医疗保障局" in run("powers-absent-from", "--param", "authority=元氏县医保局",
+                                     "--param", "other=平山县医疗保障局").stderr
+    listing = run("--list").stdout
+    assert all(name in listing for name in library())
