@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +131,5 @@ def open_store(out: Path) -> ox.Store:
     """The persisted store of a previous build (read-only use)."""
     store_dir = out / "store"
     if not store_dir.exists():
-        print(f"powerkg: no store at {store_dir}; run `powerkg build` first", file=sys.stderr)
-        raise FileNotFoundError(store_dir)
+        raise FileNotFoundError(f"no store at {store_dir}; run `powerkg build` first")
     return ox.Store.read_only(str(store_dir))

@@ -83,8 +83,20 @@ def cmd_validate(args) -> int:
     return 0 if report.violations == 0 else 1
 
 
+class CliError(Exception):
+    """An error the command reports as ``powerkg: error: …`` with exit code 2."""
+
+
 def _output_dir(args) -> Path:
     return Path(getattr(args, "output", None) or PROJECT_ROOT / "output")
+
+
+def _built(args, name: str) -> Path:
+    """A file or folder a previous ``powerkg build`` wrote, or CliError saying to build first."""
+    path = _output_dir(args) / name
+    if not path.exists():
+        raise CliError(f"{path} does not exist; run `powerkg build` first")
+    return path
 
 
 def cmd_query(args) -> int:
@@ -97,10 +109,8 @@ def cmd_query(args) -> int:
             params = " ".join(f"--param {p.name}=…" for p in query.params)
             print(f"{query.name}  {params}\n    {query.title}\n    {query.question_zh}\n    {query.question_en}")
         return 0
-    try:
-        store = open_store(_output_dir(args))
-    except FileNotFoundError:
-        return 2
+    _built(args, "store")
+    store = open_store(_output_dir(args))
     values = {}
     for item in args.param or []:
         key, sep, value = item.partition("=")
@@ -125,11 +135,7 @@ def cmd_query(args) -> int:
 def cmd_serve(args) -> int:
     from .serve import make_server
 
-    store_dir = _output_dir(args) / "store"
-    if not store_dir.exists():
-        print(f"powerkg: error: no store at {store_dir}; run `powerkg build` first", file=sys.stderr)
-        return 2
-    server = make_server(store_dir, args.host, args.port, args.timeout)
+    server = make_server(_built(args, "store"), args.host, args.port, args.timeout)
     host, port = server.server_address[:2]
     _progress(f"SPARQL endpoint on http://{host}:{port}/sparql (query page http://{host}:{port}/), "
               f"read-only, {args.timeout:g} s per query; Ctrl-C stops it")
@@ -145,16 +151,12 @@ def cmd_serve(args) -> int:
 def cmd_push(args) -> int:
     from .push import push
 
-    data = _output_dir(args) / "graph.nq"
-    if not data.exists():
-        print(f"powerkg: error: {data} does not exist; run `powerkg build` first", file=sys.stderr)
-        return 2
+    data = _built(args, "graph.nq")
     _progress(f"pushing the named graphs of {data} to {args.endpoint}…")
     try:
         sent = push(data, args.endpoint, _progress)
     except RuntimeError as exc:
-        print(f"powerkg: error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from exc
     _progress(f"done: {len(sent)} graphs, {sum(sent.values())} triples")
     return 0
 
@@ -215,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ReadError as exc:
+    except (ReadError, CliError) as exc:
         print(f"powerkg: error: {exc}", file=sys.stderr)
         return 2
 
