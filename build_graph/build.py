@@ -120,7 +120,20 @@ def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dic
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → "
              f"{out / 'validation.html'}")
+    from .views import write_site, write_views
+
+    views = write_views(built, out)
+    write_site(built, out, views, report)
+    progress(f"  wrote {sum(len(v) for v in views.values())} graph views and {out / 'index.html'}")
+    import tempfile
+
+    from .views import screenshot
+
+    with tempfile.TemporaryDirectory() as profile:
+        if screenshot(out / "views" / "overview.html", out / "overview.png", Path(profile)):
+            progress(f"  screenshot of the overview: {out / 'overview.png'}")
     result = summary(built)
+    result["views"] = {kind: len(items) for kind, items in views.items()}
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
                             "results": len(report.results)}
     (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

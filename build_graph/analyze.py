@@ -1,0 +1,95 @@
+"""Graph analytics with networkx over the built records: which provisions carry most powers,
+connected components, powers related through a shared basis, per-authority subgraphs.
+
+The graph is bipartite: power nodes (``power:<IRI>``) and basis nodes (provision or whole
+instrument IRIs), one edge per citation. Plain records come out; CSV writing is in ``write_csv``.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from . import iris
+from .build import Built
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str            # power | provision | instrument
+    label: str
+    group: str           # power type, or legal level
+    authority: str = ""
+    list_id: str = ""
+    item_no: int | None = None
+    detail: str = ""     # tooltip text: quoted basis for powers, instrument title for provisions
+
+
+def power_graph(built: Built) -> nx.Graph:
+    """Bipartite power–basis graph with a :class:`Node` in each node's ``data`` attribute."""
+    graph = nx.Graph()
+    for power_list in built.lists:
+        for power in built.citations[power_list.list_id]:
+            record = power.record
+            node_id = iris.power(record.authority or power_list.authority, record.power)
+            graph.add_node(node_id, data=Node(node_id, "power", record.power, record.power_type or "未知",
+                                              record.authority, power_list.list_id, record.item_no,
+                                              record.basis_text))
+            for resolved in power.basis:
+                c, instrument = resolved.citation, resolved.instrument
+                path = iris.provision_path(c.chapter, c.article, c.paragraph, c.item,
+                                           None if instrument.attachment_no is not None else c.attachment)
+                target = iris.instrument(instrument.id) + (f"/{path}" if path else "")
+                level = instrument.level or "未知"
+                label = instrument.title + (f" {path.replace('__', ' ')}" if path else "")
+                if target not in graph:
+                    graph.add_node(target, data=Node(target, "provision" if path else "instrument", label, level,
+                                                     detail=resolved.article_text or instrument.title))
+                graph.add_edge(node_id, target, text=c.text)
+    return graph
+
+
+def provisions_ranked(graph: nx.Graph) -> list[tuple[Node, int]]:
+    """Basis nodes by the number of powers resting on them (degree), most first."""
+    basis = [graph.nodes[n]["data"] for n in graph if graph.nodes[n]["data"].kind != "power"]
+    return sorted(((b, graph.degree(b.id)) for b in basis), key=lambda pair: (-pair[1], pair[0].label))
+
+
+def components(graph: nx.Graph) -> list[set[str]]:
+    return sorted((set(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), min(c)))
+
+
+def related_powers(graph: nx.Graph) -> list[tuple[str, str, int]]:
+    """Pairs of powers sharing at least one basis node, with how many they share."""
+    powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
+    projected = nx.bipartite.weighted_projected_graph(graph, powers)
+    return sorted((a, b, d["weight"]) for a, b, d in projected.edges(data=True))
+
+
+def authority_subgraph(graph: nx.Graph, authority: str) -> nx.Graph:
+    powers = [n for n in graph if graph.nodes[n]["data"].kind == "power" and graph.nodes[n]["data"].authority == authority]
+    return graph.subgraph(powers + [m for p in powers for m in graph.neighbors(p)])
+
+
+def write_csv(graph: nx.Graph, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    label = lambda n: graph.nodes[n]["data"].label
+    with (out / "provisions_ranked.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["basis", "kind", "level", "powers", "iri"])
+        for node, degree in provisions_ranked(graph):
+            writer.writerow([node.label, node.kind, node.group, degree, node.id])
+    with (out / "components.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["component", "powers", "basis_nodes", "members"])
+        for index, component in enumerate(components(graph), 1):
+            powers = [n for n in component if graph.nodes[n]["data"].kind == "power"]
+            writer.writerow([index, len(powers), len(component) - len(powers), "；".join(sorted(label(n) for n in component))])
+    with (out / "related_powers.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["power_a", "power_b", "shared_basis"])
+        for a, b, weight in related_powers(graph):
+            writer.writerow([label(a), label(b), weight])

@@ -1,0 +1,121 @@
+"""Views and site: offline, escaped, and drawn by a real browser (Debian's headless Chromium,
+network blocked) — including a list whose cells carry <script> and <img onerror> payloads."""
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+
+from build_graph.analyze import components, power_graph, provisions_ranked, related_powers
+from build_graph.build import build_graph, write_outputs
+from build_graph.views import authority_page, chromium, headless, instrument_page, power_page
+
+SCRIPT_PAYLOAD = '<script>document.body.dataset.pwned="script"</script>'
+IMG_PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=\'img\'">'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, seed_lists):
+    out = tmp_path_factory.mktemp("site")
+    built = build_graph(copy.deepcopy(list(seed_lists.values())))
+    write_outputs(built, out)
+    return out, built
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory, seed_lists):
+    lists = copy.deepcopy(list(seed_lists.values()))
+    record = lists[0].records[0]
+    record.power = "对用人单位不办理医疗保险登记的处罚" + SCRIPT_PAYLOAD
+    record.basis_text = IMG_PAYLOAD + record.basis_text
+    record.department = IMG_PAYLOAD
+    lists[0].findings[0:0] = []
+    out = tmp_path_factory.mktemp("hostile")
+    built = build_graph(lists)
+    write_outputs(built, out)
+    return out, built, record
+
+
+def html_files(out):
+    return sorted(out.rglob("*.html"))
+
+
+def test_analytics(site):
+    out, built = site
+    graph = power_graph(built)
+    ranked = provisions_ranked(graph)
+    assert (ranked[0][0].label, ranked[0][1]) == ("河北省医疗保障基金监管办法", 9)  # cited whole by 9 powers
+    top_article, degree = next((node, d) for node, d in ranked if node.kind == "provision")
+    assert top_article.id.endswith("shehui-baoxian-fa/art_58") and degree == 5
+    assert sum(len(c) for c in components(graph)) == graph.number_of_nodes()
+    assert any(w >= 2 for _, _, w in related_powers(graph))
+    assert (out / "analytics" / "provisions_ranked.csv").read_text(encoding="utf-8").splitlines()[1].startswith("河北省医疗保障基金监管办法")
+
+
+def test_every_page_is_offline(site):
+    out, _ = site
+    files = html_files(out)
+    assert len(files) > 50
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?https?://", text), path
+        assert "cdn" not in text.lower() or path.name == "index.html" and "cdn" not in text.lower()
+
+
+def test_payloads_are_escaped_in_every_file(hostile_site):
+    out, _, _ = hostile_site
+    for path in html_files(out):
+        text = path.read_text(encoding="utf-8")
+        assert SCRIPT_PAYLOAD not in text and IMG_PAYLOAD not in text, path
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.body.dataset.pwned" in index and "&lt;img src=x onerror" in index
+
+
+browser = pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
+
+
+def drawn(out, page, profile):
+    dom = headless(page, "--dump-dom", profile=profile)
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body, dom[:500]
+    attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body.group(1)))
+    return attributes, dom
+
+
+@browser
+def test_views_render_offline_in_chromium(site, tmp_path):
+    out, built = site
+    graph = power_graph(built)
+    pingshan = built.lists[0]
+    first_power = next(n for n in sorted(graph) if graph.nodes[n]["data"].kind == "power")
+    law = "https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa"
+    expected = {
+        "overview.html": graph.number_of_nodes(),
+        authority_page(pingshan.authority): None,
+        instrument_page(law): 1 + sum(1 for n in graph if n.startswith(law + "/")) + len(
+            {p for n in graph if n.startswith(law + "/") for p in graph.neighbors(n)}),
+        power_page(first_power): None,
+    }
+    for page, count in expected.items():
+        attributes, _ = drawn(out, out / "views" / page, tmp_path / "profile")
+        assert attributes["errors"] == "0" and attributes["resources"] == "0", (page, attributes)
+        assert int(attributes["drawn"]) > 0
+        if count is not None:
+            assert int(attributes["drawn"]) in (count, count - 1), (page, attributes, count)
+    _, index = drawn(out, out / "index.html", tmp_path / "profile")
+    assert index.count("<tr>") >= 45 and "views/overview.html" in index
+    assert (out / "overview.png").stat().st_size > 10_000
+
+
+@browser
+def test_payloads_do_not_execute_in_chromium(hostile_site, tmp_path):
+    out, built, record = hostile_site
+    from build_graph import iris
+    pages = [out / "index.html", out / "validation.html", out / "views" / "overview.html",
+             out / "views" / power_page(iris.power(record.authority, record.power)),
+             out / "views" / authority_page(record.authority)]
+    for page in pages:
+        attributes, dom = drawn(out, page, tmp_path / "profile")
+        assert "pwned" not in attributes, page
+        assert attributes.get("errors", "0") == "0", (page, attributes)
