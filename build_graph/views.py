@@ -98,7 +98,12 @@ PAGE = """<!doctype html>
 <div class="legend">{legend}</div></header>
 <div id="net"></div>
 <script type="application/json" id="graph-data">{data}</script>
-<script>window.addEventListener("error", () => {{ document.body.dataset.errors = String(Number(document.body.dataset.errors) + 1); }});</script>
+<script>(function () {{
+  const count = () => {{ document.body.dataset.errors = String(Number(document.body.dataset.errors) + 1); }};
+  window.addEventListener("error", count, true);
+  const original = console.error;
+  console.error = function () {{ count(); return original.apply(console, arguments); }};
+}})();</script>
 <script>{vis}</script>
 <script>
 (function () {{
