@@ -24,7 +24,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import iris
-from .analyze import Node, authority_subgraph, power_graph, provisions_ranked, write_csv
+from .analyze import Node, authority_subgraph, components, power_graph, provisions_ranked, related_powers, write_csv
 from .build import Built
 
 TYPE_COLORS = {"行政许可": "#1f77b4", "行政处罚": "#d62728", "行政强制": "#8c564b", "行政征收": "#9467bd",
@@ -212,6 +212,10 @@ def write_site(built: Built, out: Path, views: dict[str, list[View]], validation
         entry[2] += degree
     instrument_rows = [[_link("views/" + instrument_page(k), v[0]), escape(v[1]), str(v[2])]
                        for k, v in sorted(instruments.items(), key=lambda kv: (-kv[1][2], kv[1][0]))]
+    ranked_rows = [[_link("views/" + instrument_page(_instrument_of(node)), node.label), escape(node.group), str(degree)]
+                   for node, degree in provisions_ranked(graph)[:20]]
+    related = related_powers(graph)
+    groups = components(graph)
     findings = [[escape(f.severity), escape(pl.list_id), "" if f.line is None else str(f.line), escape(f.code), escape(f.message)]
                 for pl in built.lists for f in pl.findings]
     validation_html = ""
@@ -228,6 +232,10 @@ td,th{{border:1px solid #ccc;padding:3px 6px;font-size:90%;vertical-align:top}}<
 {validation_html}
 <h2>清单 Lists</h2>{_table(["list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}
 <h2>法律文件 Instruments</h2>{_table(["文件 instrument", "效力层级 level", "事项×依据 powers"], instrument_rows)}
+<h2>承载权力最多的依据 Provisions ranked</h2>
+<p>{len(groups)} 个连通分量 connected components；{len(related)} 对事项共享依据 pairs of powers share a basis
+(<a href="analytics/components.csv">components.csv</a>, <a href="analytics/related_powers.csv">related_powers.csv</a>)</p>
+{_table(["依据 basis", "效力层级 level", "事项 powers"], ranked_rows)}
 <h2>权力事项 Powers</h2>{_table(["list", "序号 no.", "事项 power", "类型 type", "科室 department"], powers)}
 <h2>发现 Findings</h2>{_table(["severity", "list", "line", "code", "message"], findings)}
 </body></html>

@@ -104,7 +104,7 @@ def test_views_render_offline_in_chromium(site, tmp_path):
         if count is not None:
             assert int(attributes["drawn"]) in (count, count - 1), (page, attributes, count)
     _, index = drawn(out, out / "index.html", tmp_path / "profile")
-    assert index.count("<tr>") >= 45 and "views/overview.html" in index
+    assert index.count("<tr>") >= 45 and "views/overview.html" in index and "Provisions ranked" in index
     assert (out / "overview.png").stat().st_size > 10_000
 
 
