@@ -120,10 +120,12 @@ def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dic
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → "
              f"{out / 'validation.html'}")
+    from .analyze import power_graph
     from .views import write_site, write_views
 
-    views = write_views(built, out)
-    write_site(built, out, views, report)
+    graph = power_graph(built)
+    views = write_views(built, graph, out)
+    write_site(built, graph, out, report)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views and {out / 'index.html'}")
     import tempfile
 

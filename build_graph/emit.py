@@ -20,7 +20,6 @@ from .reconcile import name_key
 from .records import PowerList
 from .registry import LEVEL_BY_LABEL, Registry, REGISTRY_FILE
 
-PKG = ox.NamedNode  # shorthand factory below
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")

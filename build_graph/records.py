@@ -6,8 +6,7 @@ the decoded source file.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,3 @@ class PowerList:
     summary: Summary | None
     records: list[PowerRecord]
     findings: list[Finding]
-
-
-def to_plain(obj: Any) -> Any:
-    """Dataclasses → dicts and lists, for JSON output."""
-    return asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj

@@ -144,9 +144,9 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, vis_js: str, h
     return View(file, title, len(nodes))
 
 
-def write_views(built: Built, out: Path) -> dict[str, list[View]]:
-    """Write every view into ``out/views`` and the analytics CSV into ``out/analytics``."""
-    graph = power_graph(built)
+def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View]]:
+    """Write every view of ``graph`` (from ``power_graph``) into ``out/views`` and the analytics
+    CSV into ``out/analytics``."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
     write_csv(graph, out / "analytics")
@@ -193,9 +193,8 @@ def _link(href: str, text: str) -> str:
     return f'<a href="{escape(href)}">{escape(text)}</a>'
 
 
-def write_site(built: Built, out: Path, views: dict[str, list[View]], validation=None) -> Path:
+def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Path:
     """``out/index.html``: lists, powers, instruments, findings and validation, linking to the views."""
-    graph = power_graph(built)
     lists = [[escape(pl.list_id), _link("views/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
               str(len(pl.records)), str(sum(len(p.basis) for p in built.citations[pl.list_id]))] for pl in built.lists]
     powers = []

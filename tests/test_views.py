@@ -30,7 +30,6 @@ def hostile_site(tmp_path_factory, seed_lists):
     record.power = "对用人单位不办理医疗保险登记的处罚" + SCRIPT_PAYLOAD
     record.basis_text = IMG_PAYLOAD + record.basis_text
     record.department = IMG_PAYLOAD
-    lists[0].findings[0:0] = []
     out = tmp_path_factory.mktemp("hostile")
     built = build_graph(lists)
     write_outputs(built, out)
@@ -75,11 +74,16 @@ def test_payloads_are_escaped_in_every_file(hostile_site):
 browser = pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 
 
-def drawn(out, page, profile):
-    dom = headless(page, "--dump-dom", profile=profile)
-    body = re.search(r"<body([^>]*)>", dom)
-    assert body, dom[:500]
-    attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body.group(1)))
+def drawn(out, page, profile, attempts=2):
+    """The <body> data attributes and DOM after load; a second try if the page had not drawn yet
+    (a loaded machine can run out of Chromium's virtual-time budget)."""
+    for _ in range(attempts):
+        dom = headless(page, "--dump-dom", profile=profile)
+        body = re.search(r"<body([^>]*)>", dom)
+        assert body, dom[:500]
+        attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body.group(1)))
+        if attributes.get("drawn", "1") != "0":
+            break
     return attributes, dom
 
 

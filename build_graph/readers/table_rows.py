@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..records import Finding, PowerRecord, SourceSpan
-from .fields import FIELDS, is_header, map_header, record_from_fields
+from .fields import is_header, map_header, record_from_fields
 from .html_cells import cell_text
-from .summary import AUTHORITY, parse_summary, to_int
+from .summary import AUTHORITY
 from .text import DecodedText, ReadError
 
 SECTION_TITLE = re.compile(r"权责清单.*[（(](.+?)类?[、,，]\s*共?\s*([0-9一二三四五六七八九十]+)\s*项[)）]")
@@ -128,5 +128,3 @@ def read_rows(rows: list[tuple[int, list[str]]], list_name: str, default_authori
                         "权力事项/事项名称 and 实施依据/权力类型")
     return TableRead(records, summary_lines, findings, authority)
 
-
-__all__ = ["read_rows", "rows_from_tsv", "rows_from_csv", "rows_from_xlsx", "FIELDS", "to_int"]
