@@ -12,8 +12,13 @@ from pathlib import Path
 
 import networkx as nx
 
+from typing import TYPE_CHECKING
+
 from . import iris
-from .build import Built
+from .citations.resolve import target_path
+
+if TYPE_CHECKING:
+    from .build import Built
 
 
 @dataclass
@@ -40,8 +45,7 @@ def power_graph(built: Built) -> nx.Graph:
                                               record.basis_text))
             for resolved in power.basis:
                 c, instrument = resolved.citation, resolved.instrument
-                path = iris.provision_path(c.chapter, c.article, c.paragraph, c.item,
-                                           None if instrument.attachment_no is not None else c.attachment)
+                path = target_path(resolved)
                 target = iris.instrument(instrument.id) + (f"/{path}" if path else "")
                 level = instrument.level or "未知"
                 label = instrument.title + (f" {path.replace('__', ' ')}" if path else "")

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import export, iris
-from .citations.export import citation_object
+from .citations.export import citation_rows
 from .citations.resolve import PowerCitations, cite_list
 from .emit import ONTOLOGY_FILES, RegistryEmitter, emit_list, ontology_quads, write_quads
 from .records import PowerList
 from .registry import Registry, load_registry
-from .validate import load_shapes, rule_provisions
+from .analyze import power_graph
+from .ontodoc import write_ontology_docs
+from .validate import data_graph, load_shapes, rule_provisions, validate, write_reports
+from .views import screenshot, write_site, write_views
 
 PREFIXES = {
     "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
@@ -81,16 +85,6 @@ def summary(built: Built) -> dict:
     return {"lists": lists, "quads": len(built.quads), "graphs": dict(sorted(graphs.items()))}
 
 
-def citation_json(built: Built, registry: Registry) -> list[dict]:
-    rows = []
-    for power_list in built.lists:
-        for power in built.citations[power_list.list_id]:
-            for resolved in power.basis:
-                rows.append({"list": power_list.list_id, "item_no": power.record.item_no,
-                             "power": power.record.power, **citation_object(resolved, registry)})
-    return rows
-
-
 def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dict:
     """Write every output file and the persisted store; returns the summary."""
     out.mkdir(parents=True, exist_ok=True)
@@ -107,30 +101,20 @@ def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dic
     del store
     progress(f"  loaded the store {store_dir}")
     (out / "records.json").write_text(export.to_json(export.record_rows(built.lists)), encoding="utf-8")
-    (out / "citations.json").write_text(export.to_json(citation_json(built, registry)), encoding="utf-8")
+    (out / "citations.json").write_text(export.to_json(citation_rows(built.lists, registry, built.citations)),
+                                        encoding="utf-8")
     (out / "findings.csv").write_text(export.to_csv(export.finding_rows(built.lists), export.FINDING_COLUMNS),
                                       encoding="utf-8")
-    from .ontodoc import write_ontology_docs
-
     write_ontology_docs(ONTOLOGY_FILES, out / "ontology")
     progress(f"  wrote ontology documentation {out / 'ontology' / 'index.html'}")
-    from .validate import data_graph, validate, write_reports
-
     report = validate(data_graph((out / "graph.nq").read_bytes()), load_shapes())
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → "
              f"{out / 'validation.html'}")
-    from .analyze import power_graph
-    from .views import write_site, write_views
-
     graph = power_graph(built)
     views = write_views(built, graph, out)
     write_site(built, graph, out, report)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views and {out / 'index.html'}")
-    import tempfile
-
-    from .views import screenshot
-
     with tempfile.TemporaryDirectory() as profile:
         if screenshot(out / "views" / "overview.html", out / "overview.png", Path(profile)):
             progress(f"  screenshot of the overview: {out / 'overview.png'}")

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from . import iris
 from .citations.model import Citation, InstrumentMention, ResolvedInstrument
-from .citations.resolve import PowerCitations, ResolvedCitation, provision_key
+from .citations.resolve import PowerCitations, ResolvedCitation, provision_key, target_path
 from .reconcile import name_key
 from .records import PowerList
 from .registry import LEVEL_BY_LABEL, Registry, REGISTRY_FILE
@@ -130,23 +130,20 @@ class RegistryEmitter:
         """The node a citation points at: the instrument itself, or a provision of it."""
         c, instrument = resolved.citation, resolved.instrument
         top = self.instrument_node(instrument)
-        # an attachment the registry knows is an instrument of its own: its articles hang there
-        attachment = None if instrument.attachment_no is not None else c.attachment
-        path = iris.provision_path(c.chapter, c.article, c.paragraph, c.item, attachment)
-        if not path:
-            return top
-        parent, node = top, top
-        steps = path.split("/")
-        for depth, step in enumerate(steps):
+        path = target_path(resolved)
+        node = top
+        # att_2/art_4__para_1 → nodes …/att_2, …/att_2/art_4, …/att_2/art_4__para_1, each part of the one before
+        for step in path.split("/") if path else []:
             pieces = step.split("__")
             for count, piece in enumerate(pieces):
-                node = f"{top}/{'/'.join(steps[:depth])}{'/' if depth else ''}{'__'.join(pieces[:count + 1])}"
-                self._provision(node, parent, top, piece, instrument,
-                                resolved.article_text if piece.startswith("art_") and count == len(pieces) - 1 else None)
                 parent = node
-        if c.article is not None and c.chapter is not None and attachment is None:
+                node = (node + "/" + piece) if count == 0 else (node + "__" + piece)
+                article_text = resolved.article_text if piece.startswith("art_") and count == len(pieces) - 1 else None
+                self._provision(node, parent, top, piece, instrument, article_text)
+        in_attachment = path.startswith("att_")
+        if c.article is not None and c.chapter is not None and not in_attachment:
             self._chapter(top, c.chapter, f"{top}/art_{c.article}", instrument)
-        elif c.article is not None and attachment is None:
+        elif c.article is not None and not in_attachment:
             article = self.registry.statutes.get(instrument.id, {}).get(c.article)
             if article and article.chapter:
                 self._chapter(top, article.chapter, f"{top}/art_{c.article}", instrument, article.chapter_title)

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 from importlib import resources
 from pathlib import Path
 
@@ -25,7 +26,9 @@ import networkx as nx
 
 from . import iris
 from .analyze import Node, authority_subgraph, components, power_graph, provisions_ranked, related_powers, write_csv
-from .build import Built
+
+if TYPE_CHECKING:
+    from .build import Built
 
 TYPE_COLORS = {"行政许可": "#1f77b4", "行政处罚": "#d62728", "行政强制": "#8c564b", "行政征收": "#9467bd",
                "行政给付": "#2ca02c", "行政检查": "#ff7f0e", "行政确认": "#17becf", "行政奖励": "#bcbd22",

@@ -58,8 +58,13 @@ def client(url, fmt, method="GET"):
 
 
 def test_binds_to_loopback_by_default():
-    import inspect
-    assert inspect.signature(make_server).parameters["host"].default == "127.0.0.1"
+    from build_graph.cli import build_parser
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+    server = make_server(__import__("pathlib").Path("unused"), port=0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..records import PowerList
 from ..registry import Registry, load_registry
-from .resolve import ResolvedCitation, cite_list, cite_text
+from .resolve import PowerCitations, ResolvedCitation, cite_list, cite_text
 
 CITATION_COLUMNS = ("list", "authority", "item_no", "power", "subitem", "power_type", "instrument",
                     "chapter", "article", "paragraph", "item", "attachment", "whole", "text")
@@ -37,12 +37,15 @@ def cite_rows(text: str, registry: Registry | None = None) -> list[dict]:
     return rows
 
 
-def citation_rows(lists: list[PowerList], registry: Registry | None = None) -> list[dict]:
-    """``powerkg export citations``: one row per (power, provision) across the lists."""
+def citation_rows(lists: list[PowerList], registry: Registry | None = None,
+                  cited: dict[str, list[PowerCitations]] | None = None) -> list[dict]:
+    """``powerkg export citations``: one row per (power, provision) across the lists.
+    ``cited`` (list id → citations) reuses a build's citations instead of citing again."""
     registry = registry or load_registry()
     rows = []
     for power_list in lists:
-        for power in cite_list(power_list, registry)[0]:
+        powers = cited[power_list.list_id] if cited else cite_list(power_list, registry)[0]
+        for power in powers:
             record = power.record
             for resolved in power.basis:
                 rows.append({

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import iris
 from ..records import Finding, PowerList, PowerRecord
 from ..registry import Registry
 from .grammar import find_citations
@@ -49,6 +50,14 @@ def resolve(citation: Citation, registry: Registry) -> ResolvedCitation:
                 resolved.problems.append(f"article {citation.article} of {instrument.title} has "
                                          f"{len(article.paragraphs)} paragraph(s), not {citation.paragraph}")
     return resolved
+
+
+def target_path(resolved: ResolvedCitation) -> str:
+    """Provision path under the resolved instrument (``att_2/art_4__para_1``; "" = whole).
+    An attachment the registry knows is an instrument of its own, so its number is not repeated."""
+    c = resolved.citation
+    attachment = None if resolved.instrument.attachment_no is not None else c.attachment
+    return iris.provision_path(c.chapter, c.article, c.paragraph, c.item, attachment)
 
 
 def provision_key(c: Citation, instrument_id: str) -> tuple:
