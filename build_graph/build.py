@@ -11,7 +11,6 @@ Files written (all deterministic for the same input):
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ import pyoxigraph as ox
 from . import export, iris
 from .citations.export import citation_rows
 from .citations.resolve import PowerCitations, cite_list
-from .emit import ONTOLOGY_FILES, RegistryEmitter, emit_list, ontology_quads, write_quads
+from .publish import require_complete_build, staged_output
+from .emit import RegistryEmitter, ontology_files, emit_list, ontology_quads, write_quads
 from .records import PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph
@@ -85,39 +85,47 @@ def summary(built: Built) -> dict:
     return {"lists": lists, "quads": len(built.quads), "graphs": dict(sorted(graphs.items()))}
 
 
-def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dict:
-    """Write every output file and the persisted store; returns the summary."""
-    out.mkdir(parents=True, exist_ok=True)
+def write_outputs(built: Built, target: Path, progress=lambda message: None) -> dict:
+    """Write every output file and the persisted store into ``target``; returns the summary.
+
+    Everything is written into a staging folder and swapped in when complete (see
+    :mod:`build_graph.publish`): an interrupted build leaves the previous one intact, and two
+    builds into one folder run one after the other."""
+    marker = {"lists": [pl.list_id for pl in built.lists], "quads": len(built.quads)}
+    with staged_output(target, progress, marker) as out:
+        result = _write_into(built, out, progress)
+    progress(f"  swapped the new build into {target}")
+    return result
+
+
+def _write_into(built: Built, out: Path, progress) -> dict:
+    """Write every output into ``out`` (the staging folder)."""
     registry = load_registry()
     write_quads(built.quads, out / "graph.nq", ox.RdfFormat.N_QUADS)
     write_quads(built.quads, out / "graph.ttl", ox.RdfFormat.TURTLE, PREFIXES)
-    progress(f"  wrote {out / 'graph.nq'} and graph.ttl ({len(built.quads)} quads)")
-    store_dir = out / "store"
-    if store_dir.exists():
-        shutil.rmtree(store_dir)
-    store = ox.Store(str(store_dir))
+    progress(f"  wrote graph.nq and graph.ttl ({len(built.quads)} quads)")
+    store = ox.Store(str(out / "store"))
     store.bulk_extend(built.quads)
     store.flush()
     del store
-    progress(f"  loaded the store {store_dir}")
+    progress("  loaded the store store/")
     (out / "records.json").write_text(export.to_json(export.record_rows(built.lists)), encoding="utf-8")
     (out / "citations.json").write_text(export.to_json(citation_rows(built.lists, registry, built.citations)),
                                         encoding="utf-8")
     (out / "findings.csv").write_text(export.to_csv(export.finding_rows(built.lists), export.FINDING_COLUMNS),
                                       encoding="utf-8")
-    write_ontology_docs(ONTOLOGY_FILES, out / "ontology")
-    progress(f"  wrote ontology documentation {out / 'ontology' / 'index.html'}")
+    write_ontology_docs(ontology_files(), out / "ontology")
+    progress("  wrote the ontology documentation ontology/index.html")
     report = validate(data_graph((out / "graph.nq").read_bytes()), load_shapes())
     write_reports(report, out)
-    progress(f"  validated: {report.violations} violations, {len(report.results)} results → "
-             f"{out / 'validation.html'}")
+    progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
     graph = power_graph(built)
     views = write_views(built, graph, out)
     write_site(built, graph, out, report)
-    progress(f"  wrote {sum(len(v) for v in views.values())} graph views and {out / 'index.html'}")
+    progress(f"  wrote {sum(len(v) for v in views.values())} graph views and index.html")
     with tempfile.TemporaryDirectory() as profile:
         if screenshot(out / "views" / "overview.html", out / "overview.png", Path(profile)):
-            progress(f"  screenshot of the overview: {out / 'overview.png'}")
+            progress("  screenshot of the overview: overview.png")
     result = summary(built)
     result["views"] = {kind: len(items) for kind, items in views.items()}
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -127,8 +135,5 @@ def write_outputs(built: Built, out: Path, progress=lambda message: None) -> dic
 
 
 def open_store(out: Path) -> ox.Store:
-    """The persisted store of a previous build (read-only use)."""
-    store_dir = out / "store"
-    if not store_dir.exists():
-        raise FileNotFoundError(f"no store at {store_dir}; run `powerkg build` first")
-    return ox.Store.read_only(str(store_dir))
+    """The persisted store of a complete build in ``out`` (read-only); OutputError otherwise."""
+    return ox.Store.read_only(str(require_complete_build(out) / "store"))

@@ -6,8 +6,13 @@ import sys
 from pathlib import Path
 
 from . import export
-from .corpus import PROJECT_ROOT, load_lists
+from .corpus import load_lists
+from .data import MissingData
+from .publish import OutputError, require_complete_build
 from .readers import LAYOUTS, ReadError
+from .validate import CannotValidate
+
+DEFAULT_OUTPUT = Path("output")  # relative to the working directory, like any command's output
 
 
 def _lists(args):
@@ -61,23 +66,18 @@ def cmd_build(args) -> int:
 def cmd_validate(args) -> int:
     from .validate import FORMATS, data_graph, load_shapes, validate
 
-    data_file = Path(args.data) if args.data else PROJECT_ROOT / "output" / "graph.nq"
+    data_file = Path(args.data) if args.data else _built(args, "graph.nq")
     if not data_file.exists():
-        print(f"powerkg: error: {data_file} does not exist; run `powerkg build` first or give --data",
-              file=sys.stderr)
-        return 2
+        raise CliError(f"{data_file} does not exist; run `powerkg build` first or give --data")
+    shapes = load_shapes([Path(p) for p in args.shapes] if args.shapes else None)
     try:
         if data_file.suffix in (".nq", ".trig"):
             data = data_graph(data_file.read_bytes())
         else:
             import rdflib
             data = rdflib.Graph().parse(data_file)
-        shape_files = [Path(p) for p in args.shapes] if args.shapes else None
-        shapes = load_shapes(shape_files)
-    except Exception as exc:  # a parser error names the file and line in its message
-        print(f"powerkg: error: cannot read {data_file if 'data' not in locals() else 'shapes'}: {exc}",
-              file=sys.stderr)
-        return 2
+    except Exception as exc:  # rdflib raises many types; its message names the line
+        raise CliError(f"cannot read {data_file}: {exc}") from exc
     report = validate(data, shapes)
     sys.stdout.write(FORMATS[args.format](report))
     return 0 if report.violations == 0 else 1
@@ -88,15 +88,13 @@ class CliError(Exception):
 
 
 def _output_dir(args) -> Path:
-    return Path(getattr(args, "output", None) or PROJECT_ROOT / "output")
+    return Path(getattr(args, "output", None) or DEFAULT_OUTPUT)
 
 
 def _built(args, name: str) -> Path:
-    """A file or folder a previous ``powerkg build`` wrote, or CliError saying to build first."""
-    path = _output_dir(args) / name
-    if not path.exists():
-        raise CliError(f"{path} does not exist; run `powerkg build` first")
-    return path
+    """A file or folder of the complete build in the output folder, or OutputError saying to
+    build first."""
+    return require_complete_build(_output_dir(args)) / name
 
 
 def cmd_query(args) -> int:
@@ -109,7 +107,6 @@ def cmd_query(args) -> int:
             params = " ".join(f"--param {p.name}=…" for p in query.params)
             print(f"{query.name}  {params}\n    {query.title}\n    {query.question_zh}\n    {query.question_en}")
         return 0
-    _built(args, "store")
     store = open_store(_output_dir(args))
     values = {}
     for item in args.param or []:
@@ -183,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="SHACL validation; exit 0 conforms, 1 violations, 2 error")
     p.add_argument("--format", choices=("text", "html", "csv", "ttl"), default="text")
     p.add_argument("--data", help="graph to validate (default output/graph.nq)")
-    p.add_argument("--shapes", nargs="*", help="shape files (default shapes/*.ttl)")
+    p.add_argument("--shapes", nargs="+", metavar="FILE|DIR", help="shape files or folders (default: the bundled shapes)")
+    p.add_argument("-o", "--output", help="the build's output folder (default ./output)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("query", help="run a library query (queries/*.rq) or a .rq file on the built store")
@@ -207,17 +205,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_push)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
-    p.add_argument("-o", "--output", default=str(PROJECT_ROOT / "output"))
+    p.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help="output folder (default ./output)")
     add_lists(p)
     p.set_defaults(func=cmd_build)
+    parser.set_defaults(commands=sub.choices)
     return parser
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse with options and positionals in any order on every subcommand
+    (``export records --format json FILE`` as well as ``export --format json records FILE``)."""
+    parser = build_parser()
+    commands = parser.get_default("commands")
+    position = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if position is None or argv[position] not in commands:
+        return parser.parse_args(argv)  # help, or the usage error naming the valid commands
+    args = commands[argv[position]].parse_intermixed_args(argv[:position] + argv[position + 1:])
+    args.command = argv[position]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         return args.func(args)
-    except (ReadError, CliError) as exc:
+    except (ReadError, CliError, MissingData, CannotValidate, OutputError) as exc:
         print(f"powerkg: error: {exc}", file=sys.stderr)
         return 2
 

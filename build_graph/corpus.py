@@ -4,18 +4,16 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from .data import folder
 from .readers import ListMeta, read_list
 from .records import PowerList
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = PROJECT_ROOT / "corpus"
-REGISTRY_FILE = CORPUS_DIR / "lists.toml"
-
 
 def bundled_lists() -> list[tuple[Path, ListMeta]]:
-    """(file, metadata) of every list in corpus/lists.toml, in file order."""
-    entries = tomllib.loads(REGISTRY_FILE.read_text(encoding="utf-8")).get("list", [])
-    return [(CORPUS_DIR / e["file"], ListMeta(e["id"], e.get("authority", ""), e.get("jurisdiction", ""),
+    """(file, metadata) of every list in the bundled corpus/lists.toml, in file order."""
+    corpus = folder("corpus")
+    entries = tomllib.loads((corpus / "lists.toml").read_text(encoding="utf-8")).get("list", [])
+    return [(corpus / e["file"], ListMeta(e["id"], e.get("authority", ""), e.get("jurisdiction", ""),
                                               e.get("source_file", ""))) for e in entries]
 
 

@@ -18,13 +18,18 @@ from .citations.model import Citation, InstrumentMention, ResolvedInstrument
 from .citations.resolve import PowerCitations, ResolvedCitation, provision_key, target_path
 from .reconcile import name_key
 from .records import PowerList
-from .registry import LEVEL_BY_LABEL, Registry, REGISTRY_FILE
+from .data import folder
+from .registry import LEVEL_BY_LABEL, Registry, registry_file
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-ONTOLOGY_FILES = [REGISTRY_FILE.parent / "powerkg.ttl", REGISTRY_FILE.parent / "schemes.ttl"]
+
+
+def ontology_files() -> list[Path]:
+    """The ontology and its SKOS schemes (the registry is emitted separately)."""
+    return [folder("ontology") / "powerkg.ttl", folder("ontology") / "schemes.ttl"]
 
 
 def pkg(term: str) -> ox.NamedNode:
@@ -85,7 +90,7 @@ def ontology_quads() -> list[ox.Quad]:
     """The ontology and SKOS schemes, blank nodes renamed canonically (RDFC-1.0)."""
     dataset = ox.Dataset()
     graph = ox.NamedNode(iris.ontology_graph())
-    for path in ONTOLOGY_FILES:
+    for path in ontology_files():
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
@@ -101,7 +106,7 @@ class RegistryEmitter:
         self.provisions: set[str] = set()
         self.labels: dict[str, str] = {}  # provision IRI → label, so 第十条第二项 names its article
         self.provisional: set[str] = set()
-        for triple in ox.parse(path=str(REGISTRY_FILE), format=ox.RdfFormat.TURTLE):
+        for triple in ox.parse(path=str(registry_file()), format=ox.RdfFormat.TURTLE):
             self.sink.quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, self.sink.graph))
         for instrument in registry.instruments.values():
             self._typed_level(instrument)

@@ -20,11 +20,9 @@ import pyoxigraph as ox
 from . import iris
 from .citations.grammar import find_citations
 from .citations.normalize import to_int
-from .corpus import PROJECT_ROOT
+from .data import folder
 from .power_types import normalize_power_type
 from .registry import Registry, number_key, title_key
-
-QUERY_DIR = PROJECT_ROOT / "queries"
 
 
 class QueryError(Exception):
@@ -70,7 +68,7 @@ def parse_query_file(path: Path) -> LibraryQuery:
 
 
 def library() -> dict[str, LibraryQuery]:
-    return {q.name: q for q in (parse_query_file(p) for p in sorted(QUERY_DIR.glob("*.rq")))}
+    return {q.name: q for q in (parse_query_file(p) for p in sorted(folder("queries").glob("*.rq")))}
 
 
 def find_query(name_or_file: str) -> LibraryQuery:

@@ -16,10 +16,7 @@ from pathlib import Path
 
 from .citations.model import InstrumentMention, ResolvedInstrument
 from .citations.normalize import normalize, to_int
-from .corpus import CORPUS_DIR, PROJECT_ROOT
-
-REGISTRY_FILE = PROJECT_ROOT / "ontology" / "instruments.ttl"
-STATUTES_DIR = CORPUS_DIR / "statutes"
+from .data import folder
 PKG = "https://w3id.org/powerkg/ontology#"
 INST = "https://w3id.org/powerkg/id/instrument/"
 LEVEL = "https://w3id.org/powerkg/id/level/"
@@ -145,10 +142,23 @@ class Registry:
         return self.instruments[parent].doc_number if parent in self.instruments else None
 
 
+def registry_file() -> Path:
+    """The curated instrument registry shipped in ontology/."""
+    return folder("ontology") / "instruments.ttl"
+
+
+def statutes_dir() -> Path:
+    """The bundled statute texts (LawRefBook Markdown) in corpus/statutes/."""
+    return folder("corpus") / "statutes"
+
+
 @lru_cache(maxsize=4)
-def load_registry(path: Path = REGISTRY_FILE, statutes_dir: Path = STATUTES_DIR) -> Registry:
-    """Parse the registry Turtle and attach statute texts named by ``pkg:statuteText``."""
+def load_registry(path: Path | None = None, statutes: Path | None = None) -> Registry:
+    """Parse the registry Turtle (default: the bundled one) and attach the statute texts its
+    ``pkg:statuteText`` entries name (default folder: the bundled corpus/statutes/)."""
     import rdflib
+
+    path, statutes = path or registry_file(), statutes or statutes_dir()
 
     graph = rdflib.Graph()
     graph.parse(path, format="turtle")
@@ -187,6 +197,6 @@ def load_registry(path: Path = REGISTRY_FILE, statutes_dir: Path = STATUTES_DIR)
         if instrument.part_of and instrument.attachment_no:
             registry.attachments[(instrument.part_of, instrument.attachment_no)] = ident
         if text_file := one(pkg.statuteText):
-            _, articles = parse_statute(statutes_dir / text_file)
+            _, articles = parse_statute(statutes / text_file)
             registry.statutes[ident] = articles
     return registry

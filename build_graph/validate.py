@@ -13,10 +13,9 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
-from .corpus import PROJECT_ROOT
+from .data import folder
 from .iris import ONTOLOGY
 
-SHAPES_DIR = PROJECT_ROOT / "shapes"
 PKG = rdflib.Namespace(ONTOLOGY)
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -53,12 +52,61 @@ class ValidationReport:
         return Counter(r.shape for r in self.results)
 
 
+class CannotValidate(Exception):
+    """Validation cannot run or cannot mean anything: shapes missing or unreadable, an empty
+    graph, or shapes that select no node of the graph. A check that finds nothing to check is
+    an error, never a pass."""
+
+
+def shape_files(paths: list[Path] | None = None) -> list[Path]:
+    """The shape files to use: the given files (a folder stands for its ``*.ttl``), or the
+    bundled ``shapes/*.ttl``. Raises CannotValidate when there are none."""
+    if not paths:
+        bundled = folder("shapes")
+        files = sorted(bundled.glob("*.ttl"))
+        where = str(bundled)
+    else:
+        files = []
+        for path in map(Path, paths):
+            if path.is_dir():
+                files.extend(sorted(path.glob("*.ttl")))
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise CannotValidate(f"{path}: no such shapes file or folder")
+        where = ", ".join(map(str, paths))
+    if not files:
+        raise CannotValidate(f"no shape files (*.ttl) in {where}")
+    return files
+
+
 def load_shapes(paths: list[Path] | None = None) -> rdflib.Graph:
-    """All shape files (``shapes/*.ttl`` by default) as one graph."""
+    """All shape files (see :func:`shape_files`) as one graph; raises CannotValidate when
+    they define no SHACL shape (a parse error names file and line)."""
+    files = shape_files(paths)
     graph = rdflib.Graph()
-    for path in paths or sorted(SHAPES_DIR.glob("*.ttl")):
-        graph.parse(path, format="turtle")
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several types; the message names the line
+            raise CannotValidate(f"{path}: not readable as Turtle: {exc}") from exc
+    if not any(graph.subjects(RDF.type, kind) for kind in (SH.NodeShape, SH.PropertyShape)):
+        raise CannotValidate(f"{', '.join(map(str, files))}: no sh:NodeShape or sh:PropertyShape defined")
     return graph
+
+
+def _selects_something(data: rdflib.Graph, shapes: rdflib.Graph) -> bool:
+    """Whether any target of any shape names a node of ``data`` (classes with their
+    rdfs:subClassOf descendants in the data, as SHACL defines class targets)."""
+    for cls in set(shapes.objects(None, SH.targetClass)):
+        if any(data.subjects(RDF.type, c) for c in data.transitive_subjects(RDFS.subClassOf, cls)):
+            return True
+    for node in shapes.objects(None, SH.targetNode):
+        if (node, None, None) in data or (None, None, node) in data:
+            return True
+    if any((None, p, None) in data for p in shapes.objects(None, SH.targetSubjectsOf)):
+        return True
+    return any((None, p, None) in data for p in shapes.objects(None, SH.targetObjectsOf))
 
 
 def rule_provisions(shapes: rdflib.Graph) -> list[str]:
@@ -120,8 +168,15 @@ def _context(data: rdflib.Graph, focus) -> tuple[str, int | None, str, int | Non
 
 
 def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
-    """Run pyshacl (no inference: the build materialises what the shapes need)."""
+    """Run pyshacl (no inference: the build materialises what the shapes need). Raises
+    CannotValidate for an empty graph or shapes that select none of its nodes."""
     import pyshacl
+
+    if len(data) == 0:
+        raise CannotValidate("the data graph is empty: there is nothing to validate")
+    if not _selects_something(data, shapes):
+        raise CannotValidate(f"the shapes select no node of the data graph ({len(data)} triples): "
+                             "are these shapes meant for a powerkg graph?")
 
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False,
                                            allow_warnings=True)

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from build_graph.corpus import CORPUS_DIR, bundled_lists, load_lists
+from build_graph.corpus import bundled_lists, load_lists
+from build_graph.data import folder
 
-PINGSHAN = CORPUS_DIR / "lists" / "pingshan-ybj.txt"
-YUANSHI = CORPUS_DIR / "lists" / "yuanshi-ybj.txt"
+PINGSHAN = folder("corpus") / "lists" / "pingshan-ybj.txt"
+YUANSHI = folder("corpus") / "lists" / "yuanshi-ybj.txt"
 
 
 @pytest.fixture(scope="session")

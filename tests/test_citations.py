@@ -15,7 +15,7 @@ from build_graph.citations.export import cite_rows, citation_rows
 from build_graph.citations.grammar import find_citations, parse_chain
 from build_graph.citations.normalize import to_int
 from build_graph.citations.resolve import cite_list
-from build_graph.registry import load_registry, parse_statute, STATUTES_DIR
+from build_graph.registry import load_registry, parse_statute, statutes_dir
 
 LAW = "shehui-baoxian-fa"
 RULES_2019 = "shijiazhuang-zhigong-yibao-shishi-banfa-2019"
@@ -145,7 +145,7 @@ def test_numerals_round_trip_1_to_999():
 
 
 def test_statute_texts_attach_to_articles():
-    title, articles = parse_statute(STATUTES_DIR / "statute_shehui_baoxian_fa_2018.md")
+    title, articles = parse_statute(statutes_dir() / "statute_shehui_baoxian_fa_2018.md")
     assert title == "中华人民共和国社会保险法" and len(articles) == 98
     assert articles[84].text.startswith("用人单位不办理社会保险登记的")
     assert articles[8].chapter == 1 and articles[58].chapter == 7

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from build_graph.emit import ONTOLOGY_FILES
+from build_graph.emit import ontology_files
 from build_graph.ontodoc import write_ontology_docs
 
 owlready2 = pytest.importorskip("owlready2")
@@ -16,7 +16,7 @@ os.environ.setdefault("JAVA_TOOL_OPTIONS", "-Dfile.encoding=UTF-8")  # HermiT an
 
 @pytest.fixture()
 def world(tmp_path):
-    write_ontology_docs(ONTOLOGY_FILES, tmp_path)
+    write_ontology_docs(ontology_files(), tmp_path)
     world = owlready2.World()
     world.get_ontology((tmp_path / "powerkg.owl").as_uri()).load()
     return world

@@ -1,0 +1,1 @@
+"""Data package: the corpus/ folder, shipped inside powerkg (see build_graph.data)."""

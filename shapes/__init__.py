@@ -1,0 +1,1 @@
+"""Data package: the shapes/ folder, shipped inside powerkg (see build_graph.data)."""
