@@ -6,7 +6,6 @@ instrument IRIs), one edge per citation. Plain records come out; CSV writing is 
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import iris
 from .citations.resolve import target_path
+from .spreadsheet import csv_text
 
 if TYPE_CHECKING:
     from .build import Built
@@ -81,19 +81,14 @@ def authority_subgraph(graph: nx.Graph, authority: str) -> nx.Graph:
 def write_csv(graph: nx.Graph, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     label = lambda n: graph.nodes[n]["data"].label
-    with (out / "provisions_ranked.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["basis", "kind", "level", "powers", "iri"])
-        for node, degree in provisions_ranked(graph):
-            writer.writerow([node.label, node.kind, node.group, degree, node.id])
-    with (out / "components.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["component", "powers", "basis_nodes", "members"])
-        for index, component in enumerate(components(graph), 1):
-            powers = [n for n in component if graph.nodes[n]["data"].kind == "power"]
-            writer.writerow([index, len(powers), len(component) - len(powers), "；".join(sorted(label(n) for n in component))])
-    with (out / "related_powers.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["power_a", "power_b", "shared_basis"])
-        for a, b, weight in related_powers(graph):
-            writer.writerow([label(a), label(b), weight])
+    ranked = ([node.label, node.kind, node.group, degree, node.id] for node, degree in provisions_ranked(graph))
+    (out / "provisions_ranked.csv").write_text(csv_text(["basis", "kind", "level", "powers", "iri"], ranked),
+                                               encoding="utf-8")
+    parts = []
+    for index, component in enumerate(components(graph), 1):
+        powers = [n for n in component if graph.nodes[n]["data"].kind == "power"]
+        parts.append([index, len(powers), len(component) - len(powers), "；".join(sorted(label(n) for n in component))])
+    (out / "components.csv").write_text(csv_text(["component", "powers", "basis_nodes", "members"], parts),
+                                        encoding="utf-8")
+    pairs = ([label(a), label(b), weight] for a, b, weight in related_powers(graph))
+    (out / "related_powers.csv").write_text(csv_text(["power_a", "power_b", "shared_basis"], pairs), encoding="utf-8")

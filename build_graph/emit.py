@@ -302,6 +302,8 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             sink.add(c, RDF_TYPE, pkg("Citation"))
             sink.add(c, pkg("cites"), target)
             sink.add(c, pkg("wholeInstrument"), boolean(resolved.citation.whole))
+            if resolved.provision_exists is not None:
+                sink.add(c, pkg("provisionExists"), boolean(resolved.provision_exists))
             sink.add(c, pkg("citationText"), zh(resolved.citation.text))
             sink.add(c, pkg("characterStart"), integer(resolved.citation.span[0]))
             sink.add(c, pkg("characterEnd"), integer(resolved.citation.span[1]))

@@ -1,12 +1,11 @@
 """Records and findings as JSON-ready rows and CSV text (``powerkg export``)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict
 
 from .records import PowerList
+from .spreadsheet import csv_text
 
 RECORD_COLUMNS = ("list", "authority", "item_no", "category_no", "power_type", "power_type_as_listed",
                   "power", "main_item", "subitems", "basis_text", "responsibilities", "accountability",
@@ -50,13 +49,9 @@ def to_json(rows: list[dict]) -> str:
 
 
 def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
-    """CSV with the given columns first; lists and dicts are written as JSON in their cell."""
+    """CSV with the given columns first; lists and dicts are written as JSON in their cell;
+    cells a spreadsheet would run as formulas are neutralised."""
     if rows:
         columns = columns + tuple(k for k in rows[0] if k not in columns)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
-                         for k, v in row.items()})
-    return out.getvalue()
+    cell = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+    return csv_text(columns, ([cell(row.get(c)) for c in columns] for row in rows))

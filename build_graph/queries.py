@@ -7,9 +7,7 @@ the outer WHERE, so a bound query is plain SPARQL that runs anywhere.
 """
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from .citations.normalize import to_int
 from .data import folder
 from .power_types import normalize_power_type
 from .registry import Registry, number_key, title_key
+from .spreadsheet import csv_text
 
 
 class QueryError(Exception):
@@ -90,6 +89,12 @@ def _suggest(value: str, candidates: list[str]) -> str:
 
 def resolve_instrument(value: str, registry: Registry) -> str:
     """Alias, title or document number → instrument IRI."""
+    return iris.instrument(instrument_id(value, registry))
+
+
+def instrument_id(value: str, registry: Registry) -> str:
+    """Alias, title or document number → registry id (a notice that promulgates one set of
+    rules stands for the rules); QueryError with suggestions when none matches."""
     ident = registry.by_number.get(number_key(value)) or registry.by_title.get(title_key(value)) \
         or registry.by_alias.get(title_key(value))
     if not ident:  # a number in another bracket style (石政规(2019)7号): let the citation grammar read it
@@ -97,7 +102,7 @@ def resolve_instrument(value: str, registry: Registry) -> str:
         ident = registry.by_number.get(number_key(mentions[0].doc_number)) if mentions else None
     if ident:
         rules = registry.promulgates.get(ident, [])
-        return iris.instrument(rules[0] if len(rules) == 1 else ident)
+        return rules[0] if len(rules) == 1 else ident
     candidates = [i.title for i in registry.instruments.values()] + \
                  [i.doc_number for i in registry.instruments.values() if i.doc_number] + \
                  [a for i in registry.instruments.values() for a in i.aliases]
@@ -109,10 +114,7 @@ def bind_value(param: Param, value: str, registry: Registry, authorities: list[s
     if param.kind == "instrument":
         return f"<{resolve_instrument(value, registry)}>"
     if param.kind == "article":
-        number = to_int(re.sub(r"^第|条$", "", value.strip()))
-        if number is None:
-            raise QueryError(f"article {value!r} is not an article number; give 84 or 第八十四条")
-        return str(ox.Literal(str(number)))
+        return str(ox.Literal(str(article_number(value))))
     if param.kind == "power-type":
         label = normalize_power_type(value)
         if label is None:
@@ -123,6 +125,27 @@ def bind_value(param: Param, value: str, registry: Registry, authorities: list[s
             raise QueryError(f"unknown authority {value!r}{_suggest(value, authorities)}")
         return f"<{iris.authority(value)}>"
     return str(ox.Literal(value))
+
+
+def article_number(value: str) -> int:
+    number = to_int(re.sub(r"^第|条$", "", value.strip()))
+    if number is None:
+        raise QueryError(f"article {value!r} is not an article number; give 84 or 第八十四条")
+    return number
+
+
+def check_article_exists(query: LibraryQuery, values: dict[str, str], registry: Registry) -> None:
+    """QueryError when the query names an instrument and an article its official text lacks
+    (a query on it could only answer 0 rows). Nothing to check when no text is known."""
+    kinds = {p.kind: values[p.name] for p in query.params if p.name in values}
+    if "instrument" not in kinds or "article" not in kinds:
+        return
+    ident = instrument_id(kinds["instrument"], registry)
+    articles = registry.statutes.get(ident)
+    number = article_number(kinds["article"])
+    if articles and number not in articles:
+        raise QueryError(f"no such article: {registry.instruments[ident].title} has articles "
+                         f"{min(articles)}–{max(articles)}, not {number} ({kinds['article']})")
 
 
 def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, authorities: list[str]) -> str:
@@ -137,6 +160,7 @@ def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, author
                          f"(example: {query.example})")
     if not query.params:
         return query.text
+    check_article_exists(query, values, registry)
     names = " ".join(f"?{p.name}" for p in query.params)
     terms = " ".join(bind_value(p, values[p.name], registry, authorities) for p in query.params)
     match = re.search(r"\bWHERE\s*\{", query.text, re.IGNORECASE)
@@ -169,11 +193,7 @@ def render(names: list[str], rows: list[list], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([dict(zip(names, row)) for row in values], ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows(["" if v is None else v for v in row] for row in values)
-        return out.getvalue()
+        return csv_text(names, values)
     cells = [[str(n) for n in names]] + [["" if v is None else str(v).replace("\n", " ")[:80] for v in row]
                                          for row in values]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(names))]

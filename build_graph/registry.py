@@ -45,18 +45,46 @@ def number_key(number: str) -> str:
     return re.sub(r"\s", "", normalize(number or "")).replace("[", "〔").replace("]", "〕")
 
 
+_ITEM_LINE = re.compile(r"^[（(]([零〇一二三四五六七八九十百]+)[)）]")
+
+
 @dataclass
 class Article:
-    """One article of a statute text: number, chapter (number, heading) and paragraphs."""
+    """One article of a statute text: number, chapter (number, heading) and its lines as the
+    text has them — paragraphs (款), each followed by its enumerated items (项, ``（一）…``)."""
 
     number: int
     chapter: int | None
     chapter_title: str | None
-    paragraphs: list[str]
+    paragraphs: list[str]  # every line of the article, items included
 
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+    def structure(self) -> list[list[str]]:
+        """Per paragraph (款), its item lines (项); a paragraph without items has []."""
+        result: list[list[str]] = []
+        for line in self.paragraphs:
+            if _ITEM_LINE.match(line) and result:
+                result[-1].append(line)
+            else:
+                result.append([])
+        return result
+
+    def missing_part(self, paragraph: int | None, item: int | None) -> str | None:
+        """Why 第N款/第M项 of this article does not exist, or None when it does. An item cited
+        without a paragraph is looked up in the first paragraph that has items."""
+        paragraphs = self.structure()
+        if paragraph is not None and not 1 <= paragraph <= len(paragraphs):
+            return f"article {self.number} has {len(paragraphs)} paragraph(s), not {paragraph}"
+        if item is None:
+            return None
+        items = paragraphs[paragraph - 1] if paragraph is not None else next((i for i in paragraphs if i), [])
+        if not 1 <= item <= len(items):
+            where = f"paragraph {paragraph} of article {self.number}" if paragraph else f"article {self.number}"
+            return f"{where} has {len(items)} item(s), not {item}"
+        return None
 
 
 def parse_statute(path: Path) -> tuple[str, dict[int, Article]]:

@@ -3,8 +3,6 @@ shapes are plain SHACL, and reports a compliance team can act on: per list and i
 the source line, the message in 中文 and English, and the rule each shape enforces."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import asdict, dataclass
 from html import escape
@@ -15,6 +13,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from .data import folder
 from .iris import ONTOLOGY
+from .spreadsheet import csv_text
 
 PKG = rdflib.Namespace(ONTOLOGY)
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -239,13 +238,8 @@ def as_text(report: ValidationReport) -> str:
 
 
 def as_csv(report: ValidationReport) -> str:
-    out = io.StringIO()
     columns = list(ValidationResult.__dataclass_fields__)
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for r in report.results:
-        writer.writerow(asdict(r))
-    return out.getvalue()
+    return csv_text(columns, (list(asdict(r).values()) for r in report.results))
 
 
 def as_turtle(report: ValidationReport) -> str:

@@ -18,6 +18,7 @@ def citation_object(resolved: ResolvedCitation, registry: Registry) -> dict:
                        "resolved": not instrument.provisional},
         "chapter": c.chapter, "article": c.article, "paragraph": c.paragraph, "item": c.item,
         "attachment": c.attachment, "whole": c.whole, "text": c.text,
+        "provision_exists": resolved.provision_exists,
     }
 
 

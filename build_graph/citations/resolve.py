@@ -13,12 +13,15 @@ from .model import Citation, ResolvedInstrument
 @dataclass
 class ResolvedCitation:
     """A citation with the instrument it names and, where the statute text is known, the
-    article's text. ``problems`` says what does not fit (no such article, chapter differs)."""
+    article's text. ``problems`` says what does not fit (no such article, chapter differs).
+    ``provision_exists``: True when the instrument's text has the cited part (or a whole
+    registered instrument is cited), False when it does not, None when no text is known."""
 
     citation: Citation
     instrument: ResolvedInstrument
     article_text: str | None = None
     problems: list[str] = field(default_factory=list)
+    provision_exists: bool | None = None
 
 
 @dataclass
@@ -35,20 +38,33 @@ def resolve(citation: Citation, registry: Registry) -> ResolvedCitation:
     instrument = registry.resolve(citation.instrument, into_provisions=citation.article is not None,
                                   attachment=citation.attachment)
     resolved = ResolvedCitation(citation, instrument)
+    if instrument.provisional:
+        return resolved
     articles = registry.statutes.get(instrument.id)
-    if articles and citation.article is not None:
+    in_own_attachment = citation.attachment is not None and instrument.attachment_no is None
+    if citation.whole and citation.attachment is None:
+        resolved.provision_exists = True
+    elif not articles or in_own_attachment:
+        return resolved  # no text to check against
+    elif citation.article is not None:
         article = articles.get(citation.article)
         if article is None:
             resolved.problems.append(f"{instrument.title} has no article {citation.article} "
-                                     f"(its text has {max(articles)} articles)")
+                                     f"(its text has articles {min(articles)}–{max(articles)})")
         else:
             resolved.article_text = article.text
             if citation.chapter is not None and article.chapter is not None and citation.chapter != article.chapter:
                 resolved.problems.append(f"article {citation.article} of {instrument.title} is in chapter "
                                          f"{article.chapter}, the list says chapter {citation.chapter}")
-            if citation.paragraph is not None and citation.paragraph > len(article.paragraphs):
-                resolved.problems.append(f"article {citation.article} of {instrument.title} has "
-                                         f"{len(article.paragraphs)} paragraph(s), not {citation.paragraph}")
+            if missing := article.missing_part(citation.paragraph, citation.item):
+                resolved.problems.append(f"{instrument.title}: {missing}")
+        resolved.provision_exists = article is not None and not article.missing_part(citation.paragraph,
+                                                                                     citation.item)
+    elif citation.chapter is not None:
+        chapters = {a.chapter for a in articles.values()}
+        resolved.provision_exists = citation.chapter in chapters
+        if not resolved.provision_exists:
+            resolved.problems.append(f"{instrument.title} has no chapter {citation.chapter}")
     return resolved
 
 
