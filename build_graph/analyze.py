@@ -39,7 +39,7 @@ def power_graph(built: Built) -> nx.Graph:
     for power_list in built.lists:
         for power in built.citations[power_list.list_id]:
             record = power.record
-            node_id = iris.power(record.authority or power_list.authority, record.power)
+            node_id = iris.power(record.authority or power_list.authority, record.identity)
             graph.add_node(node_id, data=Node(node_id, "power", record.power, record.power_type or "未知",
                                               record.authority, power_list.list_id, record.item_no,
                                               record.basis_text))

@@ -21,8 +21,8 @@ from . import export, iris
 from .citations.export import citation_rows
 from .citations.resolve import PowerCitations, cite_list
 from .publish import require_complete_build, staged_output
-from .emit import RegistryEmitter, ontology_files, emit_list, ontology_quads, write_quads
-from .records import PowerList
+from .emit import RDF_TYPE, RegistryEmitter, ontology_files, pkg, emit_list, ontology_quads, write_quads
+from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph
 from .ontodoc import write_ontology_docs
@@ -36,6 +36,9 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcterms": "http://purl.org/dc/terms/", "inst": iris.DEFAULT_BASE + "id/instrument/",
 }
+
+
+POWER_ITEM = pkg("PowerItem")
 
 
 @dataclass
@@ -55,6 +58,7 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         registry_emitter.rule_provision(rule)
     quads: list[ox.Quad] = []
     citations = {}
+    _report_shared_authorities(lists)
     for power_list in lists:
         cited, findings = cite_list(power_list, registry)
         power_list.findings.extend(findings)
@@ -65,7 +69,34 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
     return Built(lists, citations, sorted(set(quads), key=str))
 
 
+def _report_shared_authorities(lists: list[PowerList]) -> None:
+    """Powers are keyed by authority and name, so two lists of one authority share the nodes
+    of their same-named powers; say so on each list rather than merge silently."""
+    by_authority: dict[str, list[str]] = {}
+    for power_list in lists:
+        by_authority.setdefault(power_list.authority, []).append(power_list.list_id)
+    for power_list in lists:
+        others = [i for i in by_authority[power_list.authority] if i != power_list.list_id]
+        if others:
+            power_list.findings.append(Finding(
+                "warning", power_list.source_file, None, "authority-in-several-lists",
+                f"lists {', '.join(others)} also belong to {power_list.authority}: a power of the same name "
+                "in both is one node of the graph (with a row in each list)"))
+
+
+def powers_in_graph(quads: list[ox.Quad]) -> dict[str, int]:
+    """Distinct power items per named graph IRI: what the graph holds, for the summary."""
+    typed = {(q.graph_name.value, q.subject.value) for q in quads
+             if q.predicate == RDF_TYPE and q.object == POWER_ITEM}
+    counts: dict[str, int] = {}
+    for graph, _ in typed:
+        counts[graph] = counts.get(graph, 0) + 1
+    return counts
+
+
 def summary(built: Built) -> dict:
+    """Per list: powers (counted in the graph), rows read, citations, findings by severity."""
+    in_graph = powers_in_graph(built.quads)
     lists = []
     for power_list in built.lists:
         cited = built.citations[power_list.list_id]
@@ -75,7 +106,8 @@ def summary(built: Built) -> dict:
             severities[finding.severity] = severities.get(finding.severity, 0) + 1
         lists.append({
             "list": power_list.list_id, "authority": power_list.authority, "file": power_list.source_file,
-            "layout": power_list.layout, "powers": len(power_list.records), "citations": len(basis),
+            "layout": power_list.layout, "powers": in_graph.get(iris.list_graph(power_list.list_id), 0),
+            "rows": len(power_list.records), "citations": len(basis),
             "unresolved_citations": sum(1 for r in basis if r.instrument.provisional),
             "quoted_references": sum(len(p.quoted) for p in cited), "findings": severities,
         })

@@ -16,7 +16,7 @@ DEFAULT_OUTPUT = Path("output")  # relative to the working directory, like any c
 
 
 def _lists(args):
-    return load_lists(args.lists, args.layout)
+    return load_lists(args.lists, args.layout, args.authority)
 
 
 def _progress(message: str) -> None:
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_lists(p):
         p.add_argument("lists", nargs="*", metavar="LIST", help="list files (default: the bundled corpus)")
         p.add_argument("--layout", choices=LAYOUTS, help="force a reader instead of auto-detection")
+        p.add_argument("--authority", metavar="NAME", help="the implementing authority of the given files "
+                       "(rows with their own 实施主体 cell keep it; default: the file's title or 单位 line)")
 
     p = sub.add_parser("export", help="records, findings or citations as JSON or CSV")
     p.add_argument("what", choices=("records", "findings", "citations"))

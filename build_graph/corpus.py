@@ -1,11 +1,13 @@
 """The bundled default corpus (``corpus/``) and how user-given list files join it."""
 from __future__ import annotations
 
+import hashlib
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from .data import folder
-from .readers import ListMeta, read_list
+from .readers import ListMeta, ReadError, read_list
 from .records import PowerList
 
 
@@ -26,8 +28,37 @@ def meta_for(path: Path) -> ListMeta:
     return ListMeta(Path(path).stem)
 
 
-def load_lists(paths: list[str | Path] | None = None, layout: str | None = None) -> list[PowerList]:
-    """Read the given list files, or the bundled corpus when none are given."""
+def unique_metas(paths: list[Path]) -> list[ListMeta]:
+    """Metadata for each file, with list ids made unique: files whose names give the same id
+    (``a/list.txt``, ``b/list.txt``) get a digest of their content appended. The same content
+    given twice is a ReadError: one list would be counted twice."""
+    metas = [meta_for(p) for p in paths]
+    by_id: dict[str, list[int]] = {}
+    for index, meta in enumerate(metas):
+        by_id.setdefault(meta.list_id, []).append(index)
+    for indices in by_id.values():
+        if len(indices) < 2:
+            continue
+        digests = {}
+        for index in indices:
+            digest = hashlib.sha1(paths[index].read_bytes()).hexdigest()[:8]
+            if digest in digests:
+                raise ReadError(paths[index].name, None, f"same content as {paths[digests[digest]]}: "
+                                "give each list once")
+            digests[digest] = index
+            metas[index] = replace(metas[index], list_id=f"{metas[index].list_id}-{digest}")
+    return metas
+
+
+def load_lists(paths: list[str | Path] | None = None, layout: str | None = None,
+               authority: str | None = None) -> list[PowerList]:
+    """Read the given list files, or the bundled corpus when none are given. ``authority``
+    names the implementing authority of the given files, instead of their title or 单位 line
+    (rows with a 实施主体 cell of their own keep it)."""
     if not paths:
         return [read_list(file, meta, layout) for file, meta in bundled_lists()]
-    return [read_list(Path(p), meta_for(Path(p)), layout) for p in paths]
+    files = [Path(p) for p in paths]
+    metas = unique_metas(files)
+    if authority:
+        metas = [replace(meta, authority=authority) for meta in metas]
+    return [read_list(file, meta, layout) for file, meta in zip(files, metas)]

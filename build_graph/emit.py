@@ -227,11 +227,11 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
                 sink.add(entry, pkg("summaryItemNumber"), integer(item.item_no) if item.item_no is not None else None)
                 if item.detail is not None:
                     sink.add(entry, pkg("describes"), iris.power(item.detail.authority or power_list.authority,
-                                                                 item.detail.power))
+                                                                 item.detail.identity))
     for power in citations:
         record = power.record
         authority_name = record.authority or power_list.authority
-        node = iris.power(authority_name, record.power)
+        node = iris.power(authority_name, record.identity)
         sink.add(node, RDF_TYPE, pkg("PowerItem"))
         if record.power_type in TYPE_CLASSES:
             sink.add(node, RDF_TYPE, pkg(TYPE_CLASSES[record.power_type]))
@@ -252,6 +252,7 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
         sink.add(node, pkg("inList"), list_node)
         sink.add(node, M8G_AUTHORITY, iris.authority(authority_name))
         sink.add(node, pkg("basisText"), zh(record.basis_text) if record.basis_text else None)
+        sink.add(node, pkg("basisNotLinked"), string(record.unlinked_reason) if record.unlinked_reason else None)
         sink.add(node, pkg("accountabilityPreamble"), zh(record.accountability_preamble) if record.accountability_preamble else None)
         if record.subitems:
             main = iris.main_item(authority_name, record.main_item)

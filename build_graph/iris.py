@@ -51,8 +51,10 @@ def department(authority_name: str, unit: str) -> str:
     return f"{authority(authority_name)}/unit/{digest(name_key(unit), length=8)}"
 
 
-def power(authority_name: str, power_name: str) -> str:
-    return f"{authority(authority_name)}/power/{digest(name_key(power_name))}"
+def power(authority_name: str, identity: str) -> str:
+    """A power's IRI from its authority and ``PowerRecord.identity`` (its name, unless other
+    rows of its list share the name)."""
+    return f"{authority(authority_name)}/power/{digest(name_key(identity))}"
 
 
 def main_item(authority_name: str, main_name: str) -> str:

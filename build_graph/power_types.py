@@ -22,6 +22,8 @@ ALIASES = {
     "行政征用": "行政征收",
 }
 
+TYPE_LABELS = STATUTORY_TYPES + tuple(ALIASES)  # every label a type is known to be listed under
+
 _DECORATION = re.compile(r"^[一二三四五六七八九十\d]+[、.．]\s*|类$|事项$|\s+")
 
 

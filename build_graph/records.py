@@ -68,6 +68,11 @@ class PowerRecord:
     department: str | None
     source: SourceSpan
     remarks: str = ""
+    # what the power's IRI is made from: the name, or the name and a content digest when
+    # other rows of the list share the name (set by readers.identity)
+    identity: str = ""
+    # why the row's basis is not linked (its cells do not fit the header), or None
+    unlinked_reason: str | None = None
     # filled by reconciliation when the summary table has an entry for this row
     summary_item_no: int | None = None
     summary_name: str | None = None

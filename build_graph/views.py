@@ -174,7 +174,7 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     for power_list in built.lists:
         for record in power_list.records:
             if record.subitems:
-                mains.setdefault((record.authority, record.main_item), []).append(iris.power(record.authority, record.power))
+                mains.setdefault((record.authority, record.main_item), []).append(iris.power(record.authority, record.identity))
     for n in sorted(graph):
         node = graph.nodes[n]["data"]
         if node.kind != "power":
@@ -203,7 +203,7 @@ def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Pat
     powers = []
     for power_list in built.lists:
         for record in power_list.records:
-            node = iris.power(record.authority or power_list.authority, record.power)
+            node = iris.power(record.authority or power_list.authority, record.identity)
             powers.append([escape(power_list.list_id), str(record.item_no), _link("views/" + power_page(node), record.power),
                            escape(record.power_type or "未知"), escape(record.department or "（无）")])
     instruments = {}

@@ -132,6 +132,7 @@ def test_summary_mutations(seeds):
     def add_unlisted(pingshan, yuanshi):
         extra = copy.deepcopy(pingshan.records[0])
         extra.power, extra.summary_name, extra.summary_type_label, extra.summary_item_no = "对某项未列入总表事项的处罚", None, None, None
+        extra.identity = extra.power
         pingshan.records.append(extra)
 
     graph = graph_of(variant(seeds, add_unlisted))

@@ -117,7 +117,7 @@ def test_payloads_do_not_execute_in_chromium(hostile_site, tmp_path):
     out, built, record = hostile_site
     from build_graph import iris
     pages = [out / "index.html", out / "validation.html", out / "views" / "overview.html",
-             out / "views" / power_page(iris.power(record.authority, record.power)),
+             out / "views" / power_page(iris.power(record.authority, record.identity)),
              out / "views" / authority_page(record.authority)]
     for page in pages:
         attributes, dom = drawn(out, page, tmp_path / "profile")

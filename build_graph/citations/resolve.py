@@ -89,6 +89,9 @@ def cite_list(power_list: PowerList, registry: Registry) -> tuple[list[PowerCita
     result, findings = [], []
     for record in power_list.records:
         basis, quoted, seen = [], [], set()
+        if record.unlinked_reason:  # the reader found its cells shifted: linking would mislead
+            result.append(PowerCitations(record, [], []))
+            continue
         for resolved in cite_text(record.basis_text, registry):
             target = basis if resolved.citation.role == "basis" else quoted
             key = provision_key(resolved.citation, resolved.instrument.id)

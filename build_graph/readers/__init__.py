@@ -6,11 +6,13 @@ one row per power). ``detect_layout`` picks one; callers may force another.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..reconcile import reconcile
-from ..records import PowerList
+from ..records import Finding, PowerList
+from .identity import assign_identities
 from .pdf_columns import read_pdf_columns
 from .summary import parse_summary
 from .table_rows import read_rows, rows_from_csv, rows_from_tsv, rows_from_xlsx
@@ -61,15 +63,22 @@ def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = Non
         records, summary_lines, findings = table.records, table.summary_lines, table.findings
         authority = meta.authority or table.authority or ""
     summary, summary_findings, summary_authority = parse_summary(summary_lines, name)
-    authority = authority or summary_authority or ""
+    row_authorities = Counter(r.authority for r in records if r.authority)
+    authority = authority or summary_authority or (row_authorities.most_common(1)[0][0] if row_authorities else "")
     if not records:
         raise ReadError(name, None, f"no power rows found (read as {layout}); is this a power list?")
+    if not authority:
+        authority = f"未知主体（{meta.list_id}）"
+        findings.append(Finding("error", name, None, "no-authority",
+                                f"the file names no implementing authority (no title, 单位 line or 实施主体 column); "
+                                f"filed under {authority!r} — give it with --authority"))
     for record in records:
         record.authority = record.authority or authority
     power_list = PowerList(meta.list_id, authority, meta.jurisdiction, meta.source_file or name,
                            layout, summary if summary.categories else None, records,
                            findings + summary_findings)
     reconcile(power_list)
+    assign_identities(power_list)
     return power_list
 
 

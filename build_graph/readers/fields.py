@@ -9,6 +9,7 @@ import re
 
 from ..power_types import normalize_power_type
 from ..records import Finding, PowerRecord, Responsibility, SourceSpan
+from .cell_checks import misplaced_cells
 from .text import split_enumerated, squash_spaces
 
 FIELDS = ("number", "power_type", "power", "authority", "basis", "responsibilities",
@@ -122,6 +123,11 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
         if not get(field):
             findings.append(Finding("warning", list_name, source.first_line, f"missing-{field.replace('_', '-')}",
                                     f"item {get('number') or '?'} ({name[:30] or 'unnamed'}): no {label_zh} ({field})"))
+    misplaced = misplaced_cells(values)
+    if misplaced:
+        findings.append(Finding("error", list_name, source.first_line, "misplaced-cells",
+                                f"item {get('number') or '?'} ({name[:30] or 'unnamed'}): cells do not fit the "
+                                f"header — {'; '.join(misplaced)}; its basis is not linked"))
     main, subitems = split_main_and_subitems(name)
     preamble, cases = split_accountability(get("accountability"))
     number = squash_spaces(get("number"))
@@ -135,4 +141,5 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
         accountability=cases, accountability_preamble=preamble,
         department=squash_spaces(get("department")) or None,
         source=source, remarks=get("remarks"),
+        unlinked_reason="; ".join(misplaced) or None,
     )

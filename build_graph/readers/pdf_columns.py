@@ -23,9 +23,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..power_types import looks_like_power_type
+from ..power_types import TYPE_LABELS, looks_like_power_type, normalize_power_type
 from ..records import Finding, PowerRecord, SourceSpan
 from .fields import record_from_fields
+from .summary import authority_from_title
 from .text import DecodedText, display_width, join_wrapped, squash_spaces
 
 DETAIL_TITLE = re.compile(r"权责清单.*(分表|明细|[类项][)）])")
@@ -53,8 +54,22 @@ class _Line:
     width: float
 
 
-def _row_starts(lines: list[_Line]) -> list[tuple[int, str, str, int]]:
-    """(index, number, type label, index after the type) for every row start."""
+def _type_of_fragment(fragment: str) -> str | None:
+    """The power type whose label is ``fragment`` with one character lost (one line of a
+    type spelt one character per line), when exactly one type's labels fit."""
+    types = {normalize_power_type(label) for label in TYPE_LABELS
+             if any(label[:i] + label[i + 1:] == fragment for i in range(len(label)))}
+    return types.pop() if len(types) == 1 else None
+
+
+def _row_starts(lines: list[_Line]) -> list[tuple[int, str, str, int, str | None]]:
+    """(index, number, type label, index after the type, damage) for every row start.
+
+    A row starts where digit lines are followed by one-character lines spelling a power type.
+    A start with a line lost is still recognised — digits followed by a type's label with one
+    character lost (``5`` ``政`` ``给`` ``付``), or a whole label without its number — so one
+    lost line cannot merge two rows; ``damage`` then says what is missing.
+    """
     starts = []
     i = 0
     while i < len(lines):
@@ -65,11 +80,23 @@ def _row_starts(lines: list[_Line]) -> list[tuple[int, str, str, int]]:
             j += 1
         k = j
         label = ""
-        while digits and k < len(lines) and k - j < 6 and len(lines[k].text) == 1 and _CJK_CHAR.match(lines[k].text):
+        while k < len(lines) and k - j < 6 and len(lines[k].text) == 1 and _CJK_CHAR.match(lines[k].text):
             label += lines[k].text
             k += 1
-        if digits and len(digits) <= 3 and 2 <= len(label) <= 6 and looks_like_power_type(label) and k < len(lines):
-            starts.append((i, digits, label, k))
+        damage = None
+        if k >= len(lines) or len(digits) > 3:
+            ok = False
+        elif digits and 2 <= len(label) <= 6 and looks_like_power_type(label):
+            ok = True
+        elif digits and len(label) >= 2 and (fragment_type := _type_of_fragment(label)):
+            ok, damage = True, f"its type is spelt {label!r} (a character of {fragment_type!r} is missing)"
+            label = fragment_type
+        elif not digits and len(label) >= 4 and normalize_power_type(label):
+            ok, damage = True, f"its type {label!r} has no row number before it (a line is missing)"
+        else:
+            ok = False
+        if ok:
+            starts.append((i, digits, label, k, damage))
             i = k
         else:
             i += 1
@@ -208,10 +235,7 @@ def read_pdf_columns(doc: DecodedText, list_name: str, authority: str) -> tuple[
     findings: list[Finding] = []
     lines = [_Line(n, t.strip(), display_width(t.strip())) for n, t in enumerate(doc.lines, 1) if t.strip()]
     if not authority:
-        for line in lines[:5]:
-            if "权责清单" in line.text:
-                authority = line.text.split("权责清单")[0].strip()
-                break
+        authority = next((a for line in lines[:5] if (a := authority_from_title(line.text))), "")
     starts = _row_starts(lines)
     if not starts:
         return [], [(l.number, l.text) for l in lines], findings, authority
@@ -227,8 +251,12 @@ def read_pdf_columns(doc: DecodedText, list_name: str, authority: str) -> tuple[
                                     f"stray text before the first row left out: {line.text!r}"))
 
     blocks = []
-    for s, (index, digits, label, after_type) in enumerate(starts):
+    for s, (index, digits, label, after_type, damage) in enumerate(starts):
         end = starts[s + 1][0] if s + 1 < len(starts) else len(lines)
+        if damage:
+            findings.append(Finding("warning", list_name, lines[index].number, "damaged-row-start",
+                                    f"row at lines {lines[index].number}–{lines[after_type - 1].number}: {damage}; "
+                                    "read as the start of a row"))
         body = lines[after_type:end]
         cut = 0
         while cut < len(body) and body[cut].width <= NARROW_MAX:

@@ -20,6 +20,13 @@ ITEM = re.compile(r"^(\d+)\s+(\d+)(?:\s+(.*))?$")
 HEADER = re.compile(r"总序号|类别及序号|项目名称")
 AUTHORITY = re.compile(r"^(?:单位|实施主体|部门)[:：]\s*(.+?)(?:[（(]公章[)）])?$")
 SUMMARY_TITLE = re.compile(r"总表|事项汇总|目录")
+_LIST_TITLE = re.compile(r"^(.{2,40}?)(?:权责清单|权力清单|责任清单|权力和责任清单|行政职权)")
+
+
+def authority_from_title(text: str) -> str | None:
+    """``平山县医疗保障局权责清单（2021年版）`` → 平山县医疗保障局 (a title that starts with a body)."""
+    match = _LIST_TITLE.match(squash_spaces(text))
+    return match.group(1) if match else None
 
 
 def to_int(numeral: str) -> int | None:
@@ -53,6 +60,10 @@ def parse_summary(lines: list[tuple[int, str]], list_name: str) -> tuple[Summary
             continue
         if SUMMARY_TITLE.search(text) and len(text) < 60 and not ITEM.match(text):
             summary.line = summary.line or number
+            authority = authority or authority_from_title(text)
+            continue
+        if len(text) < 60 and (title_authority := authority_from_title(text)):
+            authority = authority or title_authority
             continue
         if HEADER.search(text):
             continue

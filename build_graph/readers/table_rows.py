@@ -100,8 +100,12 @@ def read_rows(rows: list[tuple[int, list[str]]], list_name: str, default_authori
             continue
         first = cells[0].strip()
         if not re.fullmatch(r"\d{1,4}", first):
-            findings.append(Finding("warning", list_name, number, "unrecognised-line",
-                                    f"row not understood and left out: {text[:60]!r}"))
+            filled = sum(1 for c in cells if c.strip())
+            looks_like_data = filled >= max(3, header_width // 2)
+            findings.append(Finding("error" if looks_like_data else "warning", list_name, number,
+                                    "unrecognised-line",
+                                    f"row not understood and left out (its first cell {first[:12]!r} is no item "
+                                    f"number{'; a cell may be lost' if looks_like_data else ''}): {text[:60]!r}"))
             continue
         values = {field: cells[i] for i, field in header.items() if i < len(cells)}
         present = len(cells)
