@@ -130,12 +130,17 @@ def cmd_query(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import make_server
+    from .serve import EndpointSettings, make_server
 
-    server = make_server(_built(args, "store"), args.host, args.port, args.timeout)
+    settings = EndpointSettings(
+        output=require_complete_build(_output_dir(args)).resolve(), timeout=args.timeout, workers=args.workers, queue=args.queue,
+        max_body=args.max_body, cors=args.cors, allow_service=args.allow_service,
+        allowed_hosts={h.lower() for h in args.allow_host or []})
+    server = make_server(settings, args.host, args.port)
     host, port = server.server_address[:2]
     _progress(f"SPARQL endpoint on http://{host}:{port}/sparql (query page http://{host}:{port}/), "
-              f"read-only, {args.timeout:g} s per query; Ctrl-C stops it")
+              f"read-only, {args.timeout:g} s per query, {args.workers} at once"
+              + ("; SERVICE allowed" if args.allow_service else "") + "; Ctrl-C stops it")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -197,8 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="read-only SPARQL 1.1 Protocol endpoint with a query page")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run")
-    p.add_argument("-o", "--output", help="the build's output folder (default output/)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--workers", type=int, default=2, help="queries run at once (default 2)")
+    p.add_argument("--queue", type=int, default=64, help="queries that may wait for a worker (default 64)")
+    p.add_argument("--max-body", type=int, default=1 << 20, metavar="BYTES", help="largest POST body (default 1 MiB)")
+    p.add_argument("--cors", metavar="ORIGIN", help="let the web page at ORIGIN (e.g. http://localhost:8080) "
+                   "read answers; no other page may use the endpoint")
+    p.add_argument("--allow-service", action="store_true",
+                   help="allow federated queries (SERVICE): the endpoint will then fetch the URLs queries name")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="accept requests addressed to this host name too (when bound to a non-loopback address)")
+    p.add_argument("-o", "--output", help="the build's output folder (default ./output)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("push", help="PUT the named graphs into a store (SPARQL 1.1 Graph Store Protocol)")

@@ -1,23 +1,40 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the persisted store, with an offline query page.
 
-- ``GET /sparql?query=…`` and ``POST /sparql`` (form ``query=…`` or ``application/sparql-query``);
-- results as SPARQL JSON, XML, CSV or TSV by the Accept header (or ``format=json|xml|csv|tsv``),
-  CONSTRUCT/DESCRIBE as Turtle or N-Triples; the default graph is the union of the named graphs;
-- updates are refused (403); every query runs in a child process that is stopped when it
-  exceeds the time limit (503);
-- ``GET /`` is a query page with the library's queries as examples, no external scripts.
-Binds to 127.0.0.1 unless told otherwise.
+- ``GET``/``HEAD /sparql?query=…`` and ``POST /sparql`` (form ``query=…`` or
+  ``application/sparql-query``); results as SPARQL JSON, XML, CSV or TSV by the Accept header
+  (or ``format=json|xml|csv|tsv``), CONSTRUCT/DESCRIBE as Turtle or N-Triples; the default
+  graph is the union of the named graphs. ``GET /`` is a query page with no external scripts.
+
+Security model (the endpoint runs on an office machine next to a browser):
+- read-only: updates are refused (403) and the store is opened read-only;
+- it fetches nothing: a query with ``SERVICE`` is refused (400) unless ``allow_service``, so it
+  can neither reach other hosts and ports nor serve as a port scanner;
+- a web page cannot drive it: the Host header must name the bound address (DNS rebinding), a
+  request carrying an ``Origin`` other than the endpoint's own (or the one ``cors`` allows)
+  is refused (403), and no ``Access-Control-Allow-Origin`` is sent unless ``cors`` is set;
+- bounded: at most ``workers`` queries run at once, each in a child process stopped after
+  ``timeout`` seconds (503); at most ``queue`` more wait, others get 503 at once; request
+  bodies above ``max_body`` bytes get 413; slow clients time out; the listen backlog is 128;
+- it serves only complete builds (503 while there is none) and binds to 127.0.0.1 unless told
+  otherwise; malformed requests get 4xx and one escaped log line, never a traceback.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 import sys
+import threading
+from dataclasses import dataclass, field
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+import pyoxigraph as ox
+
+from .publish import is_complete_build
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
@@ -28,8 +45,6 @@ GRAPH_TYPES = {"turtle": "text/turtle", "ntriples": "application/n-triples"}
 
 def _evaluate(store_dir: str, query: str, result_type: str, graph_type: str, conn) -> None:
     """Child process: run the query, send (status, content type, body)."""
-    import pyoxigraph as ox
-
     try:
         store = ox.Store.read_only(store_dir)
         results = store.query(query, use_default_graph_as_union=True)
@@ -143,75 +158,235 @@ $("run").addEventListener("click", async () => {{
 """.encode("utf-8")
 
 
+# Lexical parts of SPARQL in which the word SERVICE is not the keyword (W3C SPARQL 1.1 grammar:
+# long and short strings, IRIs, comments), removed before looking for the keyword.
+_NOT_KEYWORDS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+                           r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"(?<![\w:?$@.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query holds the SERVICE keyword (federation: the store would fetch the URL
+    it names). Occurrences inside strings, IRIs, comments, prefixed names and variables are
+    not the keyword."""
+    return bool(_SERVICE.search(_NOT_KEYWORDS.sub(" ", query)))
+
+
+class QueryGate:
+    """At most ``workers`` queries at once; at most ``queue`` more wait (up to ``wait`` seconds)."""
+
+    def __init__(self, workers: int, queue: int, wait: float):
+        self._slots = threading.BoundedSemaphore(workers)
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self.queue, self.wait = queue, wait
+
+    def enter(self) -> bool:
+        """Take a slot (True) or refuse because the queue is full or the wait ran out (False)."""
+        if self._slots.acquire(blocking=False):
+            return True
+        with self._lock:
+            if self._waiting >= self.queue:
+                return False
+            self._waiting += 1
+        try:
+            return self._slots.acquire(timeout=self.wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def leave(self) -> None:
+        self._slots.release()
+
+
+@dataclass
+class EndpointSettings:
+    """What ``powerkg serve`` was told; see the module docstring for the security model."""
+
+    output: Path
+    timeout: float = 10.0         # seconds a query may run
+    workers: int = 2              # queries running at once (child processes)
+    queue: int = 64               # queries waiting for a worker before 503
+    max_body: int = 1 << 20       # bytes of a POST body
+    cors: str | None = None       # the one origin allowed to read answers from a browser
+    allow_service: bool = False   # federation: let queries fetch what SERVICE names
+    allowed_hosts: set[str] = field(default_factory=set)  # Host header names besides the bound address
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in list(range(32)) + [127]}
+TEXT = "text/plain; charset=utf-8"
+ALLOW = "GET, HEAD, POST, OPTIONS"
+
+
 class SparqlHandler(BaseHTTPRequestHandler):
-    store_dir = ""
-    timeout = 10.0
+    settings: EndpointSettings
+    gate: QueryGate
     page = b""
+    hosts: frozenset[str] = frozenset()
     server_version = "powerkg-sparql"
+    timeout = 30  # seconds a client may take to send its request
 
-    def log_message(self, fmt, *args):  # one line per request on stderr
-        sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
+    def log_message(self, fmt, *args):
+        """One line per request on stderr, control characters escaped (log injection)."""
+        sys.stderr.write(f"{self.address_string()} {(fmt % args).translate(_CONTROL)}\n")
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
+    # ---- answering -----------------------------------------------------------------------
+
+    def _send(self, status: int, content_type: str, body: bytes, extra: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        origin = self.headers.get("Origin")
+        if origin and origin == self.settings.cors:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-    def _refuse_update(self) -> None:
-        self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"this endpoint is read-only: updates are refused")
+    def _fail(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
+        self._send(status, TEXT, message.encode("utf-8"), extra)
+
+    def _allowed(self) -> bool:
+        """Host and Origin checks; answers 400/403 itself and returns False when they fail."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host and host not in self.hosts:
+            self._fail(HTTPStatus.BAD_REQUEST, f"Host {host!r} is not this endpoint's address; "
+                       "use --allow-host to accept another name")
+            return False
+        origin = self.headers.get("Origin")
+        own = {f"http://{h}" for h in self.hosts if ":" in h.rsplit("]", 1)[-1]}
+        if origin and origin not in own and origin != self.settings.cors:
+            self._fail(HTTPStatus.FORBIDDEN, f"requests from {origin} are refused; start the endpoint with "
+                       "--cors ORIGIN to let that web page use it")
+            return False
+        return True
 
     def _answer(self, query: str | None, explicit_format: str | None) -> None:
         if not query:
-            self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"missing query parameter")
+            self._fail(HTTPStatus.BAD_REQUEST, "missing query parameter")
             return
-        result_type, graph_type = negotiate(self.headers.get("Accept", ""), explicit_format)
-        self._send(*run_query(self.store_dir, query, result_type, graph_type, self.timeout))
+        if not self.settings.allow_service and uses_service(query):
+            self._fail(HTTPStatus.BAD_REQUEST, "SERVICE (federated query) is refused: this endpoint fetches "
+                       "nothing a query names; start it with --allow-service to permit federation")
+            return
+        if not is_complete_build(self.settings.output):
+            self._fail(HTTPStatus.SERVICE_UNAVAILABLE, f"no complete build in {self.settings.output}; "
+                       "run `powerkg build`", {"Retry-After": "10"})
+            return
+        if not self.gate.enter():
+            self._fail(HTTPStatus.SERVICE_UNAVAILABLE, "too many queries waiting; try again shortly",
+                       {"Retry-After": "2"})
+            return
+        try:
+            result_type, graph_type = negotiate(self.headers.get("Accept", ""), explicit_format)
+            self._send(*run_query(str(self.settings.output / "store"), query, result_type, graph_type,
+                                  self.settings.timeout))
+        finally:
+            self.gate.leave()
+
+    # ---- methods -------------------------------------------------------------------------
 
     def do_GET(self):
+        if not self._allowed():
+            return
         url = urlparse(self.path)
         params = parse_qs(url.query)
         if url.path in ("/", "/index.html"):
             self._send(200, "text/html; charset=utf-8", self.page)
         elif url.path == "/sparql":
             if "update" in params:
-                self._refuse_update()
+                self._fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
                 return
             self._answer(params.get("query", [None])[0], params.get("format", [None])[0])
         else:
-            self._send(404, "text/plain; charset=utf-8", b"not found: use /sparql or /")
+            self._fail(HTTPStatus.NOT_FOUND, "not found: use /sparql or /")
+
+    do_HEAD = do_GET
+
+    def do_OPTIONS(self):
+        if not self._allowed():
+            return
+        extra = {"Allow": ALLOW}
+        if self.settings.cors and self.headers.get("Origin") == self.settings.cors:
+            extra.update({"Access-Control-Allow-Methods": ALLOW,
+                          "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "600"})
+        self._send(HTTPStatus.NO_CONTENT, TEXT, b"", extra)
 
     def do_POST(self):
-        url = urlparse(self.path)
-        if url.path != "/sparql":
-            self._send(404, "text/plain; charset=utf-8", b"not found: POST to /sparql")
+        if not self._allowed():
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        if urlparse(self.path).path != "/sparql":
+            self._fail(HTTPStatus.NOT_FOUND, "not found: POST to /sparql")
+            return
+        body = self._read_body()
+        if body is None:
+            return
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = parse_qs(urlparse(self.path).query)
         if content_type == "application/sparql-update":
-            self._refuse_update()
+            self._fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
             return
         if content_type == "application/sparql-query":
             query = body
         else:
             form = parse_qs(body)
             if "update" in form:
-                self._refuse_update()
+                self._fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
                 return
             query = form.get("query", [None])[0]
             params.update({k: v for k, v in form.items() if k == "format"})
         self._answer(query, params.get("format", [None])[0])
 
+    def _read_body(self) -> str | None:
+        """The POST body as text, or None after answering 400/411/413 for a bad length."""
+        if self.headers.get("Transfer-Encoding"):
+            self._fail(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length (no chunked encoding)")
+            return None
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            self._fail(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required")
+            return None
+        if not raw.strip().isdigit():
+            self.close_connection = True
+            self._fail(HTTPStatus.BAD_REQUEST, "Content-Length is not a number")
+            return None
+        length = int(raw)
+        if length > self.settings.max_body:
+            self.close_connection = True
+            self._fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                       f"request body of {length} bytes exceeds the limit of {self.settings.max_body}")
+            return None
+        return self.rfile.read(length).decode("utf-8", errors="replace")
 
-def make_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 10.0) -> ThreadingHTTPServer:
+
+class EndpointServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # listen backlog: bursts of clients wait instead of being reset
+
+    def handle_error(self, request, client_address):
+        """One escaped line instead of a traceback (a client that hangs up is not our error)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        sys.stderr.write(f"{client_address[0]} request failed: {type(error).__name__}: "
+                         f"{str(error).translate(_CONTROL)}\n")
+
+
+def make_server(settings: EndpointSettings, host: str = "127.0.0.1", port: int = 7878) -> EndpointServer:
+    """A server over the build in ``settings.output`` (not started: call ``serve_forever``)."""
     from .queries import library
 
     handler = type("Handler", (SparqlHandler,), {
-        "store_dir": str(store_dir), "timeout": timeout,
+        "settings": settings,
+        "gate": QueryGate(settings.workers, settings.queue, wait=max(30.0, 3 * settings.timeout)),
         "page": query_page([(q.title, f"{q.question_zh} {q.question_en}", q.text) for q in library().values()]),
     })
-    return ThreadingHTTPServer((host, port), handler)
+    server = EndpointServer((host, port), handler)
+    bound = server.server_address[1]
+    names = {host, "127.0.0.1", "localhost", "[::1]"} | set(settings.allowed_hosts)
+    handler.hosts = frozenset({n.lower() for n in names} | {f"{n.lower()}:{bound}" for n in names})
+    return server

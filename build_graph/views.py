@@ -25,7 +25,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import iris
-from .analyze import Node, authority_subgraph, components, power_graph, provisions_ranked, related_powers, write_csv
+from .analyze import Node, authority_subgraph, components, provisions_ranked, related_powers, write_csv
 
 if TYPE_CHECKING:
     from .build import Built

@@ -13,6 +13,16 @@ YUANSHI = folder("corpus") / "lists" / "yuanshi-ybj.txt"
 
 
 @pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory):
+    """The output folder of one build of the bundled lists, shared by tests that only read it."""
+    from build_graph.build import build_graph, write_outputs
+
+    out = tmp_path_factory.mktemp("bundled") / "output"
+    write_outputs(build_graph(load_lists()), out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def seed_lists():
     return {pl.list_id: pl for pl in load_lists()}
 

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 
@@ -25,10 +24,8 @@ PREFIX inst: <https://w3id.org/powerkg/id/instrument/>
 
 
 @pytest.fixture(scope="module")
-def built_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    write_outputs(build_graph(load_lists()), out)
-    return out
+def built_dir(bundled_build):
+    return bundled_build
 
 
 def test_build_command_writes_outputs(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import socket
 import subprocess
@@ -16,13 +15,12 @@ import urllib.request
 import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from build_graph.build import build_graph, open_store, write_outputs
-from build_graph.corpus import load_lists
+from build_graph.build import open_store
 from build_graph.queries import authorities_in, bind, library, run
 from build_graph.registry import load_registry
-from build_graph.serve import make_server
+from build_graph.serve import EndpointSettings, make_server
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -34,15 +32,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("endpoint")
-    write_outputs(build_graph(load_lists()), out)
-    return out
+def out(bundled_build):
+    return bundled_build
 
 
 @pytest.fixture(scope="module")
 def endpoint(out):
-    server = make_server(out / "store", "127.0.0.1", 0, timeout=3.0)
+    server = make_server(EndpointSettings(out, timeout=3.0), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -60,7 +56,7 @@ def client(url, fmt, method="GET"):
 def test_binds_to_loopback_by_default():
     from build_graph.cli import build_parser
     assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
-    server = make_server(__import__("pathlib").Path("unused"), port=0)
+    server = make_server(EndpointSettings(__import__("pathlib").Path("unused")), port=0)
     try:
         assert server.server_address[0] == "127.0.0.1"
     finally:
@@ -137,7 +133,7 @@ def test_query_page_is_offline_and_lists_the_library(endpoint):
     html = urllib.request.urlopen(endpoint + "/").read().decode("utf-8")
     assert "<script src" not in html and "<link" not in html and "cdn" not in html.lower()
     assert all(q.title.split(" · ")[0] in html for q in library().values())
-    assert "<\/script" not in html and html.count("<script>") == 1  # example texts cannot close the script
+    assert r"<\/script" not in html and html.count("<script>") == 1  # example texts cannot close the script
 
 
 @pytest.mark.skipif(shutil.which("oxigraph") is None and not (sys.prefix and

@@ -7,16 +7,12 @@ import sys
 
 import pytest
 
-from build_graph.build import build_graph, write_outputs
-from build_graph.corpus import load_lists
 from build_graph.queries import library
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("q")
-    write_outputs(build_graph(load_lists()), out)
-    return out
+def out(bundled_build):
+    return bundled_build
 
 
 def query(out, name, *params, fmt="json"):
