@@ -171,7 +171,10 @@ def _children() -> int:
     """Number of live child processes of this process."""
     count = 0
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        count += len((task / "children").read_text().split())
+        try:
+            count += len((task / "children").read_text().split())
+        except OSError:  # the thread ended meanwhile
+            pass
     return count
 
 
