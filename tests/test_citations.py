@@ -189,3 +189,24 @@ def test_cli_cite_and_export_citations():
     assert keys <= set(rows[0])
     on_84 = [(r["list"], r["power"]) for r in rows if r["instrument"]["id"] == LAW and r["article"] == 84]
     assert on_84 == [("pingshan-ybj", "对用人单位不办理医疗保险登记的处罚"), ("yuanshi-ybj", "对用人单位不办理医疗保险登记")]
+
+
+def test_provision_exists_against_the_official_text():
+    """社会保险法 has 98 articles; 第八十四条 has one paragraph; 行政处罚法 第九条 six items."""
+    from build_graph.citations.export import cite_rows
+    rows = {r["text"].split("》")[-1]: r["provision_exists"] for r in cite_rows(
+        "《社会保险法》第九百条。《社会保险法》第八十四条。《社会保险法》第八十四条第二款。"
+        "《行政处罚法》第九条第（六）项。《行政处罚法》第九条第（七）项。"
+        "《社会保险法》。《某某县不存在的办法》第三条。")}
+    assert rows == {"第九百条": False, "第八十四条": True, "第八十四条第二款": False, "第九条第（六）项": True,
+                    "第九条第（七）项": False, "": True, "第三条": None}
+
+
+def test_a_query_on_an_article_the_law_lacks_says_so(bundled_build):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "build_graph.cli", "query", "powers-by-article", "-o",
+                             str(bundled_build), "--param", "instrument=社会保险法", "--param", "article=第九百条"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "no such article" in result.stderr and "1–98" in result.stderr
+    assert result.stdout == ""
