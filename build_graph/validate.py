@@ -89,7 +89,7 @@ def load_shapes(paths: list[Path] | None = None) -> rdflib.Graph:
             graph.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises several types; the message names the line
             raise CannotValidate(f"{path}: not readable as Turtle: {exc}") from exc
-    if not any(graph.subjects(RDF.type, kind) for kind in (SH.NodeShape, SH.PropertyShape)):
+    if not any((None, RDF.type, kind) in graph for kind in (SH.NodeShape, SH.PropertyShape)):
         raise CannotValidate(f"{', '.join(map(str, files))}: no sh:NodeShape or sh:PropertyShape defined")
     return graph
 
@@ -98,7 +98,7 @@ def _selects_something(data: rdflib.Graph, shapes: rdflib.Graph) -> bool:
     """Whether any target of any shape names a node of ``data`` (classes with their
     rdfs:subClassOf descendants in the data, as SHACL defines class targets)."""
     for cls in set(shapes.objects(None, SH.targetClass)):
-        if any(data.subjects(RDF.type, c) for c in data.transitive_subjects(RDFS.subClassOf, cls)):
+        if any((None, RDF.type, c) in data for c in data.transitive_subjects(RDFS.subClassOf, cls)):
             return True
     for node in shapes.objects(None, SH.targetNode):
         if (node, None, None) in data or (None, None, node) in data:

@@ -187,3 +187,29 @@ def test_validate_command_exit_codes_and_formats(tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text("this is not turtle", encoding="utf-8")
     assert run("validate", "--data", str(broken)).returncode == 2
+
+
+def test_nothing_to_check_is_an_error_never_a_pass(tmp_path, bundled_build):
+    """No shape files, files without shapes, shapes that select no node, an empty graph: exit 2."""
+    def validate_cli(*args):
+        return subprocess.run([sys.executable, "-m", "build_graph.cli", "validate", "-o", str(bundled_build), *args],
+                              capture_output=True, text=True)
+
+    empty_dir = tmp_path / "no-shapes"
+    empty_dir.mkdir()
+    not_shapes = tmp_path / "not-shapes.ttl"
+    not_shapes.write_text("@prefix ex: <http://ex/> . ex:a ex:b ex:c .\n", encoding="utf-8")
+    elsewhere = tmp_path / "other.ttl"
+    elsewhere.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .\n"
+                         "ex:S a sh:NodeShape ; sh:targetClass ex:Invoice ; sh:property [ sh:path ex:total ; sh:minCount 1 ] .\n",
+                         encoding="utf-8")
+    empty_graph = tmp_path / "empty.nt"
+    empty_graph.write_text("", encoding="utf-8")
+    cases = {"no shape files": validate_cli("--shapes", str(empty_dir)),
+             "no sh:NodeShape": validate_cli("--shapes", str(not_shapes)),
+             "select no node": validate_cli("--shapes", str(elsewhere)),
+             "is empty": validate_cli("--data", str(empty_graph)),
+             "no such shapes file": validate_cli("--shapes", str(tmp_path / "missing.ttl"))}
+    for reason, result in cases.items():
+        assert result.returncode == 2 and reason in result.stderr and result.stdout == "", (reason, result.stderr)
+    assert validate_cli().returncode == 1  # the bundled shapes on the bundled graph: 16 violations
