@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,10 +89,7 @@ def powers_in_graph(quads: list[ox.Quad]) -> dict[str, int]:
     """Distinct power items per named graph IRI: what the graph holds, for the summary."""
     typed = {(q.graph_name.value, q.subject.value) for q in quads
              if q.predicate == RDF_TYPE and q.object == POWER_ITEM}
-    counts: dict[str, int] = {}
-    for graph, _ in typed:
-        counts[graph] = counts.get(graph, 0) + 1
-    return counts
+    return dict(Counter(graph for graph, _ in typed))
 
 
 def summary(built: Built) -> dict:

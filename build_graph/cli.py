@@ -133,8 +133,8 @@ def cmd_serve(args) -> int:
     from .serve import EndpointSettings, make_server
 
     settings = EndpointSettings(
-        output=require_complete_build(_output_dir(args)).resolve(), timeout=args.timeout, workers=args.workers, queue=args.queue,
-        max_body=args.max_body, cors=args.cors, allow_service=args.allow_service,
+        output=require_complete_build(_output_dir(args)).resolve(), timeout=args.timeout, workers=args.workers,
+        queue=args.queue, max_body=args.max_body, cors=args.cors, allow_service=args.allow_service,
         allowed_hosts={h.lower() for h in args.allow_host or []})
     server = make_server(settings, args.host, args.port)
     host, port = server.server_address[:2]
