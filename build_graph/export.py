@@ -35,6 +35,8 @@ def record_rows(lists: list[PowerList]) -> list[dict]:
                 "accountability_preamble": record.accountability_preamble,
                 "department": record.department,
                 "remarks": record.remarks,
+                "item_code": record.item_code,
+                "exercise_level": record.exercise_level,
                 "source": asdict(record.source),
             })
     return rows

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from .citations.normalize import normalize
+
 STATUTORY_TYPES = (
     "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付",
     "行政检查", "行政确认", "行政奖励", "行政裁决", "其他行政权力",
@@ -29,7 +31,7 @@ _DECORATION = re.compile(r"^[一二三四五六七八九十\d]+[、.．]\s*|类$
 
 def normalize_power_type(label: str) -> str | None:
     """Map a label as listed (``其他权利``, ``行政处罚类``) to one of STATUTORY_TYPES, or None."""
-    core = _DECORATION.sub("", label or "")
+    core = _DECORATION.sub("", normalize(label or ""))
     core = _DECORATION.sub("", core)
     if core in STATUTORY_TYPES:
         return core

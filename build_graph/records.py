@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class SourceSpan:
-    """Where a record came from: file name and the first/last physical line (1-based, inclusive)."""
+    """Where a record came from: file name, the first/last line (1-based, inclusive: physical
+    lines of a text file, else running row numbers) and, for files that are not plain text,
+    where that is for a person (``sheet 行政处罚 row 7``, ``page 3``, ``table 2 row 5``)."""
 
     file: str
     first_line: int
     last_line: int
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class PowerRecord:
     department: str | None
     source: SourceSpan
     remarks: str = ""
+    item_code: str = ""        # 事项编码 / 职权编码 as listed
+    exercise_level: str = ""   # 行使层级 as listed (省级, 市级, 县级 …)
     # what the power's IRI is made from: the name, or the name and a content digest when
     # other rows of the list share the name (set by readers.identity)
     identity: str = ""

@@ -1,8 +1,11 @@
 """Read a power list file of any supported layout into a :class:`PowerList`.
 
-Layouts: ``tsv-html`` (tab-separated rows, HTML in cells), ``pdf-columns`` (text extracted
-from a PDF table, cells wrapped into short lines), ``csv`` and ``xlsx`` (a header row, then
-one row per power). ``detect_layout`` picks one; callers may force another.
+Front ends, one per format, each give the rows of a table (:mod:`.grid`): ``tsv-html``,
+``csv`` and ``pipe-table`` (:mod:`.delimited`), ``xlsx`` (:mod:`.xlsx`), ``html-table``
+(:mod:`.html_table`), ``docx`` (:mod:`.word`), ``pdf`` (:mod:`.pdf_file`), ``key-value``
+(:mod:`.key_value`) and ``cell-lines`` (:mod:`.cell_lines`); one header mapper turns the rows
+into records. ``pdf-columns`` (text extracted from a PDF column by column) has a reader of its
+own. :mod:`.detect` chooses the front end from the file's bytes and text; callers may force one.
 """
 from __future__ import annotations
 
@@ -12,13 +15,25 @@ from pathlib import Path
 
 from ..reconcile import reconcile
 from ..records import Finding, PowerList
+from .cell_checks import CITATION
+from .cell_lines import rows_from_cell_lines
+from .delimited import rows_from_csv, rows_from_pipes, rows_from_tsv
+from .detect import LAYOUTS, binary_kind, check_forced, text_layout
+from .grid import read_grid
+from .html_table import rows_from_html
 from .identity import assign_identities
+from .key_value import rows_from_key_values
 from .pdf_columns import read_pdf_columns
+from .pdf_file import rows_from_pdf
 from .summary import parse_summary
-from .table_rows import read_rows, rows_from_csv, rows_from_tsv, rows_from_xlsx
-from .text import DecodedText, ReadError, decode_file
+from .text import ReadError, decode_file
+from .word import rows_from_docx
+from .xlsx import rows_from_xlsx
 
-LAYOUTS = ("tsv-html", "pdf-columns", "csv", "xlsx")
+TEXT_FRONT_ENDS = {"tsv-html": rows_from_tsv, "csv": rows_from_csv, "pipe-table": rows_from_pipes,
+                   "html-table": rows_from_html, "key-value": rows_from_key_values,
+                   "cell-lines": rows_from_cell_lines}
+FILE_FRONT_ENDS = {"xlsx": rows_from_xlsx, "docx": rows_from_docx, "pdf": rows_from_pdf}
 
 
 @dataclass(frozen=True)
@@ -31,42 +46,30 @@ class ListMeta:
     source_file: str = ""
 
 
-def detect_layout(path: Path, doc: DecodedText | None) -> str:
-    """Choose a layout from the file name and, for text, the shape of its lines."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return "xlsx"
-    if suffix == ".csv":
-        return "csv"
-    assert doc is not None
-    tabbed = sum(1 for line in doc.lines if line.count("\t") >= 3)
-    return "tsv-html" if tabbed >= 2 else "pdf-columns"
-
-
 def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = None) -> PowerList:
     """Read, reconcile and return one list. Raises ReadError (file, line, reason) when the
     file cannot be read at all; everything less is a finding on the returned list."""
     path = Path(path)
     meta = meta or ListMeta(path.stem)
-    if layout and layout not in LAYOUTS:
-        raise ReadError(path.name, None, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
-    doc = None if (layout == "xlsx" or (layout is None and path.suffix.lower() in (".xlsx", ".xlsm"))) else decode_file(path)
-    layout = layout or detect_layout(path, doc)
     name = path.name
+    if layout and layout not in LAYOUTS:
+        raise ReadError(name, None, f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    kind = binary_kind(path)
+    if layout:
+        check_forced(path, kind, layout)
+    doc = None if kind else decode_file(path)
+    layout = layout or kind or text_layout(doc, path.suffix.lower())
     if layout == "pdf-columns":
-        assert doc is not None
         records, summary_lines, findings, authority = read_pdf_columns(doc, name, meta.authority)
     else:
-        rows = (rows_from_xlsx(path) if layout == "xlsx"
-                else rows_from_csv(doc) if layout == "csv" else rows_from_tsv(doc))
-        table = read_rows(rows, name, meta.authority)
+        rows = FILE_FRONT_ENDS[layout](path) if kind else TEXT_FRONT_ENDS[layout](doc)
+        table = read_grid(rows, name, meta.authority)
         records, summary_lines, findings = table.records, table.summary_lines, table.findings
         authority = meta.authority or table.authority or ""
     summary, summary_findings, summary_authority = parse_summary(summary_lines, name)
     row_authorities = Counter(r.authority for r in records if r.authority)
     authority = authority or summary_authority or (row_authorities.most_common(1)[0][0] if row_authorities else "")
-    if not records:
-        raise ReadError(name, None, f"no power rows found (read as {layout}); is this a power list?")
+    _check_reading(records, layout, name)
     if not authority:
         authority = f"未知主体（{meta.list_id}）"
         findings.append(Finding("error", name, None, "no-authority",
@@ -82,4 +85,18 @@ def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = Non
     return power_list
 
 
-__all__ = ["read_list", "detect_layout", "ListMeta", "ReadError", "LAYOUTS"]
+def _check_reading(records, layout: str, name: str) -> None:
+    """Refuse a reading that cannot be a power list or whose rows mostly do not fit the header:
+    returning it would turn a wrong layout or a document of another kind into garbage records."""
+    if not records:
+        raise ReadError(name, None, f"no power rows found (read as {layout}); is this a power list?")
+    if not any(r.power_type for r in records) and not any(CITATION.search(r.basis_text) for r in records):
+        raise ReadError(name, None, f"read as {layout}, no row has a power type or cites any law: "
+                        "this does not look like a power list")
+    misfits = sum(1 for r in records if r.unlinked_reason)
+    if len(records) >= 3 and misfits * 2 > len(records):
+        raise ReadError(name, None, f"read as {layout}, the cells of {misfits} of {len(records)} rows do not fit "
+                        "their columns: the layout was not understood (try --layout)")
+
+
+__all__ = ["read_list", "ListMeta", "ReadError", "LAYOUTS"]

@@ -10,30 +10,52 @@ import re
 from ..power_types import normalize_power_type
 from ..records import Finding, PowerRecord, Responsibility, SourceSpan
 from .cell_checks import misplaced_cells
-from .text import split_enumerated, squash_spaces
+from .text import simplified, split_enumerated, squash_spaces
 
-FIELDS = ("number", "power_type", "power", "authority", "basis", "responsibilities",
-          "accountability", "department", "remarks")
+FIELDS = ("number", "power_type", "power", "subitem", "authority", "basis", "responsibilities",
+          "accountability", "department", "remarks", "code", "level")
 
-# Header variants seen in real lists, per canonical field (compared without spaces/brackets).
+# Header variants seen in real lists, per canonical field (compared without spaces/brackets,
+# in Simplified script).
 HEADER_VARIANTS = {
     "number": ("序号", "总序号", "编号", "事项编号"),
-    "power_type": ("权力类型", "事项类型", "职权类型", "项目类型", "权力类别", "类别", "类型"),
+    "power_type": ("权力类型", "事项类型", "职权类型", "项目类型", "权力类别", "类别", "类型", "职权类别"),
     "power": ("权力事项", "事项名称", "职权名称", "执法事项名称", "权力事项名称", "项目名称",
-              "权力名称", "名称", "主项名称"),
-    "authority": ("行政主体", "实施主体", "责任主体", "实施机关", "执法主体"),
-    "basis": ("实施依据", "设定依据", "法律依据", "执法依据", "设定和实施依据", "依据"),
-    "responsibilities": ("责任事项", "责任事项内容"),
-    "accountability": ("追责情形", "问责情形", "追责事项", "追责情形及依据"),
+              "权力名称", "名称", "主项名称", "主项", "职权事项", "行政职权名称"),
+    "subitem": ("子项", "子项名称", "子项目名称", "子项事项名称"),
+    "authority": ("行政主体", "实施主体", "责任主体", "实施机关", "执法主体", "实施部门", "行使主体"),
+    "basis": ("实施依据", "设定依据", "法律依据", "执法依据", "设定和实施依据", "依据", "法律法规规章依据",
+              "审核依据", "法定依据", "设定依据及实施依据"),
+    "responsibilities": ("责任事项", "责任事项内容", "责任内容"),
+    "accountability": ("追责情形", "问责情形", "追责事项", "追责情形及依据", "问责依据"),
     "department": ("承办机构", "责任科室", "承办科室", "内设机构", "责任处室", "承办处室",
-                   "实施科室", "承办部门"),
+                   "实施科室", "承办部门", "责任股室", "承办股室"),
     "remarks": ("备注",),
+    "code": ("事项编码", "职权编码", "地方权力编码", "权力编码", "事项代码", "基本编码", "编码"),
+    "level": ("行使层级", "层级"),
 }
 _LOOKUP = {variant: field for field, variants in HEADER_VARIANTS.items() for variant in variants}
+# a qualifier inside a longer header decides its field: 权力事项（子项） is a sub-item, 事项编码 a code
+_QUALIFIERS = (("子项", "subitem"), ("编码", "code"), ("代码", "code"), ("层级", "level"), ("主项", "power"))
 
 
 def _header_key(text: str) -> str:
-    return re.sub(r"[\s（(].*?[)）]|\s+|[*：:]", "", text)
+    text = re.sub(r"[\s*：:]", "", simplified(text))
+    return re.sub(r"[（(](?!主项|子项)[^)）]*[)）]", "", text).replace("（", "").replace("）", "").replace("(", "").replace(")", "")
+
+
+def header_field(cell: str) -> str | None:
+    """The canonical field of one header cell, or None."""
+    key = _header_key(cell)
+    if not key or len(key) > 16:
+        return None
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    for qualifier, field in _QUALIFIERS:
+        if qualifier in key:
+            return field
+    matches = [variant for variant in _LOOKUP if len(variant) >= 4 and variant in key]
+    return _LOOKUP[max(matches, key=len)] if matches else None
 
 
 def map_header(cells: list[str]) -> dict[int, str]:
@@ -44,9 +66,7 @@ def map_header(cells: list[str]) -> dict[int, str]:
     """
     mapping: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        key = _header_key(cell)
-        field = _LOOKUP.get(key) or next(
-            (f for variant, f in _LOOKUP.items() if len(variant) >= 4 and variant in key), None)
+        field = header_field(cell)
         if field and field not in mapping.values():
             mapping[index] = field
     if "department" not in mapping.values():
@@ -56,9 +76,16 @@ def map_header(cells: list[str]) -> dict[int, str]:
     return mapping
 
 
+_DETAIL_FIELDS = {"authority", "responsibilities", "accountability", "subitem", "code", "level"}
+
+
 def is_header(cells: list[str]) -> bool:
+    """A header of power-list columns: the item name with its basis, or with its type and at
+    least one more column only power lists have (a table of 名称 | 类型 alone is not one)."""
     fields = set(map_header(cells).values())
-    return "power" in fields and ("basis" in fields or "power_type" in fields)
+    if "power" not in fields:
+        return False
+    return "basis" in fields or ("power_type" in fields and bool(fields & _DETAIL_FIELDS))
 
 
 _MAIN = re.compile(r"[（(]\s*主项\s*[)）]")
@@ -111,22 +138,27 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
     def get(field: str) -> str:
         return (values.get(field) or "").strip()
 
+    at = f"{source.where}: " if source.where else ""
+
     name = squash_spaces(get("power").replace("\n", " "))
+    if sub := get("subitem"):  # a 子项 column: one or several sub-items of the named main item
+        parts = [squash_spaces(p) for p in re.split(r"[、；;\n]+", _SUB.sub("", sub)) if p.strip()]
+        name = f"{_MAIN.sub('', name).strip()}（主项）——" + "、".join(f"{p}（子项）" for p in parts)
     label = squash_spaces(get("power_type"))
     power_type = normalize_power_type(label)
     if label and power_type is None:
         findings.append(Finding("warning", list_name, source.first_line, "unknown-power-type",
-                                f"item {get('number') or '?'}: power type {label!r} is none of the ten statutory types"))
+                                f"{at}item {get('number') or '?'}: power type {label!r} is none of the ten statutory types"))
     for field, label_zh in (("power", "权力事项"), ("power_type", "权力类型"), ("basis", "实施依据"),
                             ("responsibilities", "责任事项"), ("accountability", "追责情形"),
                             ("department", "承办科室")):
         if not get(field):
             findings.append(Finding("warning", list_name, source.first_line, f"missing-{field.replace('_', '-')}",
-                                    f"item {get('number') or '?'} ({name[:30] or 'unnamed'}): no {label_zh} ({field})"))
+                                    f"{at}item {get('number') or '?'} ({name[:30] or 'unnamed'}): no {label_zh} ({field})"))
     misplaced = misplaced_cells(values)
     if misplaced:
         findings.append(Finding("error", list_name, source.first_line, "misplaced-cells",
-                                f"item {get('number') or '?'} ({name[:30] or 'unnamed'}): cells do not fit the "
+                                f"{at}item {get('number') or '?'} ({name[:30] or 'unnamed'}): cells do not fit the "
                                 f"header — {'; '.join(misplaced)}; its basis is not linked"))
     main, subitems = split_main_and_subitems(name)
     preamble, cases = split_accountability(get("accountability"))
@@ -140,6 +172,7 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
         responsibilities=split_responsibilities(get("responsibilities")),
         accountability=cases, accountability_preamble=preamble,
         department=squash_spaces(get("department")) or None,
-        source=source, remarks=get("remarks"),
+        source=source, remarks=get("remarks"), item_code=squash_spaces(get("code")),
+        exercise_level=squash_spaces(get("level")),
         unlinked_reason="; ".join(misplaced) or None,
     )

@@ -230,10 +230,19 @@ def _split_name_authority(head: list[_Line], authority: str) -> tuple[list[_Line
     return head, []
 
 
+def _lines(doc: DecodedText) -> list[_Line]:
+    return [_Line(n, t.strip(), display_width(t.strip())) for n, t in enumerate(doc.lines, 1) if t.strip()]
+
+
+def looks_like_pdf_columns(doc: DecodedText) -> bool:
+    """At least two row starts (digit lines, then a type spelt one character per line)."""
+    return len(_row_starts(_lines(doc))) >= 2
+
+
 def read_pdf_columns(doc: DecodedText, list_name: str, authority: str) -> tuple[list[PowerRecord], list[tuple[int, str]], list[Finding], str]:
     """Records, summary-section lines, findings and the authority seen in the title."""
     findings: list[Finding] = []
-    lines = [_Line(n, t.strip(), display_width(t.strip())) for n, t in enumerate(doc.lines, 1) if t.strip()]
+    lines = _lines(doc)
     if not authority:
         authority = next((a for line in lines[:5] if (a := authority_from_title(line.text))), "")
     starts = _row_starts(lines)

@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..citations.normalize import normalize
+
 
 class ReadError(Exception):
     """A list file cannot be read at all. The message names file, line and reason."""
@@ -58,6 +60,12 @@ def decode_file(path: Path) -> DecodedText:
         raise ReadError(name, _line_of_offset(text.encode(), text.index("\x00")),
                         "file holds NUL bytes; is it a binary file or UTF-16?")
     return DecodedText(name, encoding, text.split("\n"))
+
+
+def simplified(text: str) -> str:
+    """Traditional script as Simplified and full-width ASCII as half-width, character by
+    character (same length), so 權力事項 and 权力事项 are one header."""
+    return normalize(text)
 
 
 def display_width(text: str) -> float:
