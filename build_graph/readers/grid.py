@@ -75,6 +75,12 @@ def _merge_header(first: list[str], second: list[str]) -> list[str] | None:
     return [a if (not b.strip() or b == a) else (a + b if a.strip() else b) for a, b in zip(first, second)]
 
 
+def _header_fragments(cells: list[str]) -> bool:
+    """Short words only, several of them: what a header wrapped over two lines leaves per line."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return len(filled) >= 2 and all(len(c) <= 6 for c in filled) and not _NUMBER.fullmatch(filled[0])
+
+
 def _wrapped_header(first: list[str], second: list[str]) -> list[str]:
     """Two rows joined cell by cell (header words a text table wrapped onto a second line)."""
     width = max(len(first), len(second))
@@ -111,7 +117,8 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
         if not text:
             continue
         following = rows[index].cells if index < len(rows) else []
-        if not is_header(cells) and following and is_header(wrapped := _wrapped_header(cells, following)):
+        if (_header_fragments(cells) and _header_fragments(following) and not is_header(cells)
+                and is_header(wrapped := _wrapped_header(cells, following))):
             cells, index = wrapped, index + 1  # header words wrapped over two lines (权力 / 类型)
         elif is_header(cells) and (merged := _merge_header(cells, following)) is not None:
             cells, index = merged, index + 1  # a second header row under spanning cells (主项 | 子项)

@@ -18,9 +18,10 @@ TOTALS = re.compile(rf"共\s*({_NUMERAL})\s*类\s*[、,，]?\s*({_NUMERAL})\s*�
 CATEGORY = re.compile(r"^([一二三四五六七八九十]+)\s*[、.．]\s*(\S+?)\s*(?:共\s*(\d+)\s*项)?$")
 ITEM = re.compile(r"^(\d+)\s+(\d+)(?:\s+(.*))?$")
 HEADER = re.compile(r"总序号|类别及序号|项目名称")
-AUTHORITY = re.compile(r"^(?:单位|实施主体|部门)[:：]\s*(.+?)(?:[（(]公章[)）])?$")
+AUTHORITY = re.compile(r"^(?:填报单位|编制单位|责任单位|单位|实施主体|部门)[:：]\s*(.+?)(?:[（(]公章[)）])?$")
 SUMMARY_TITLE = re.compile(r"总表|事项汇总|目录")
-_LIST_TITLE = re.compile(r"^(.{2,40}?)(?:权责清单|权力清单|责任清单|权力和责任清单|行政职权)")
+_LIST_TITLE = re.compile(r"^(?:[^\s>＞|/]*?[:：])?([\u4e00-\u9fff（）()]{2,40}?(?:局|委员会|委|厅|办公室|办|政府|院|中心|所|站|队|部|署|会|馆|处|社|室))"
+                         r"(?:权责清单|权力清单|责任清单|权力和责任清单|行政职权)")
 
 
 def authority_from_title(text: str) -> str | None:
