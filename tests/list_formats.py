@@ -152,7 +152,7 @@ def office_xlsx(power_list: PowerList, path: Path) -> Path:
         group = list(group)
         for index, record in enumerate(group):
             values = cells(record)
-            main, sub = (record.main_item, "、".join(record.subitems)) if record.subitems else (record.power, "")
+            main, sub = (record.main_item, "\n".join(record.subitems)) if record.subitems else (record.power, "")
             sheet.append([values[0], values[1] if index == 0 else None, main, sub, *values[3:]])
         if len(group) > 1:
             sheet.merge_cells(start_row=row, start_column=2, end_row=row + len(group) - 1, end_column=2)

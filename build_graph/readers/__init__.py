@@ -22,7 +22,7 @@ from .detect import LAYOUTS, binary_kind, check_forced, text_layout
 from .grid import read_grid
 from .html_table import rows_from_html
 from .identity import assign_identities
-from .key_value import rows_from_key_values
+from .key_value import pivot_keyed_rows, rows_from_key_values
 from .pdf_columns import read_pdf_columns
 from .pdf_file import rows_from_pdf
 from .summary import parse_summary
@@ -63,13 +63,13 @@ def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = Non
         records, summary_lines, findings, authority = read_pdf_columns(doc, name, meta.authority)
     else:
         rows = FILE_FRONT_ENDS[layout](path) if kind else TEXT_FRONT_ENDS[layout](doc)
-        table = read_grid(rows, name, meta.authority)
+        table = read_grid(pivot_keyed_rows(rows), name, meta.authority)
         records, summary_lines, findings = table.records, table.summary_lines, table.findings
         authority = meta.authority or table.authority or ""
     summary, summary_findings, summary_authority = parse_summary(summary_lines, name)
     row_authorities = Counter(r.authority for r in records if r.authority)
     authority = authority or summary_authority or (row_authorities.most_common(1)[0][0] if row_authorities else "")
-    _check_reading(records, layout, name)
+    _check_reading(records, findings, layout, name)
     if not authority:
         authority = f"未知主体（{meta.list_id}）"
         findings.append(Finding("error", name, None, "no-authority",
@@ -85,7 +85,7 @@ def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = Non
     return power_list
 
 
-def _check_reading(records, layout: str, name: str) -> None:
+def _check_reading(records, findings, layout: str, name: str) -> None:
     """Refuse a reading that cannot be a power list or whose rows mostly do not fit the header:
     returning it would turn a wrong layout or a document of another kind into garbage records."""
     if not records:
@@ -93,10 +93,12 @@ def _check_reading(records, layout: str, name: str) -> None:
     if not any(r.power_type for r in records) and not any(CITATION.search(r.basis_text) for r in records):
         raise ReadError(name, None, f"read as {layout}, no row has a power type or cites any law: "
                         "this does not look like a power list")
-    misfits = sum(1 for r in records if r.unlinked_reason)
+    cut = {f.line for f in findings if f.code in ("short-row", "long-row")}
+    misfits = sum(1 for r in records if r.unlinked_reason or r.source.first_line in cut)
     if len(records) >= 3 and misfits * 2 > len(records):
         raise ReadError(name, None, f"read as {layout}, the cells of {misfits} of {len(records)} rows do not fit "
-                        "their columns: the layout was not understood (try --layout)")
+                        "their columns (cells missing, extra or out of place): the layout was not understood "
+                        "(try --layout, or read the original PDF, Word or spreadsheet file)")
 
 
 __all__ = ["read_list", "ListMeta", "ReadError", "LAYOUTS"]

@@ -47,9 +47,24 @@ def header_run(cells: list[tuple[int, str]]) -> tuple[int, int] | None:
     return None
 
 
+def _split_header_tails(blocks: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Split off the last lines of a block when they are a header name and the next block is
+    one too: a title with no blank line before the first header cell (``…清单`` then ``序`` ``号``)."""
+    result = []
+    for index, (number, lines) in enumerate(blocks):
+        following = blocks[index + 1][1] if index + 1 < len(blocks) else []
+        tail = next((k for k in (1, 2, 3) if k < len(lines) and len("".join(lines[-k:])) <= 8
+                     and header_field("".join(lines[-k:]))), None)
+        if tail and following and header_field("".join(following)):
+            result += [(number, lines[:-tail]), (number + len(lines) - tail, lines[-tail:])]
+        else:
+            result.append((number, lines))
+    return result
+
+
 def cells_of(doc: DecodedText) -> list[tuple[int, str]]:
     """(line, text) of every cell, in whichever of the two forms the header shows."""
-    blocks = _blocks(doc)
+    blocks = _split_header_tails(_blocks(doc))
     per_block = [(n, "\n".join(lines)) for n, lines in blocks]
     if header_run(per_block):
         return per_block
@@ -66,7 +81,7 @@ def rows_from_cell_lines(doc: DecodedText) -> list[TableRow]:
     has_number = header_field(header[0]) == "number"
     rows = [TableRow([text], line) for line, text in cells[:start]]
     rows.append(TableRow(header, cells[start][0]))
-    body = cells[start + width:]
+    body = _without_repeated_headers(cells[start + width:])
     index = 0
     while index < len(body):
         end = index + 1
@@ -79,3 +94,17 @@ def rows_from_cell_lines(doc: DecodedText) -> list[TableRow]:
         rows.append(TableRow([text for _, text in body[index:end]], line, f"cells from line {line}"))
         index = end
     return rows
+
+
+def _without_repeated_headers(cells: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The body without the header a page break repeats (three or more header names in a row)."""
+    kept, run = [], []
+    for cell in cells + [(0, "")]:
+        if cell[1] and len(cell[1]) <= 14 and header_field(cell[1]) and not _NUMBER.match(cell[1]):
+            run.append(cell)
+            continue
+        if len(run) < 3:
+            kept += run
+        run = []
+        kept.append(cell)
+    return kept[:-1]

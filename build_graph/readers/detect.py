@@ -70,11 +70,29 @@ def text_layout(doc: DecodedText, suffix: str = "") -> str:
         return "pdf-columns"
     if suffix == ".csv":
         return "csv"
+    if (line := _spaced_header(doc)) is not None:
+        raise ReadError(doc.file, line, "the table's header has its column names separated only by spaces: "
+                        "this is a page's text flattened into lines (as pdftotext or copying from a PDF gives), "
+                        "where no reader can tell where one cell ends; read the PDF file itself (powerkg reads "
+                        "ruled PDF tables) or save the table as a spreadsheet")
     if header_run(cells_of(doc)):
         return "cell-lines"
     if sum(1 for line in doc.lines if re.search(r"[,，;].*[,，;]", line)) >= 2:
         return "csv"
     return "pdf-columns"
+
+
+def _spaced_header(doc: DecodedText) -> int | None:
+    """The line number of a header whose column names are separated by spaces alone, or None."""
+    from .fields import header_field
+
+    for number, line in enumerate(doc.lines[:200], 1):
+        if "\t" in line or "," in line or "|" in line:
+            continue
+        fields = {header_field(word) for word in line.split()} - {None}
+        if len(fields) >= 3 and "power" in fields:
+            return number
+    return None
 
 
 def check_forced(path: Path, kind: str | None, layout: str) -> None:

@@ -9,7 +9,7 @@ import re
 
 from ..power_types import normalize_power_type
 from ..records import Finding, PowerRecord, Responsibility, SourceSpan
-from .cell_checks import misplaced_cells
+from .cell_checks import DEPARTMENT, misplaced_cells
 from .text import simplified, split_enumerated, squash_spaces
 
 FIELDS = ("number", "power_type", "power", "subitem", "authority", "basis", "responsibilities",
@@ -59,20 +59,12 @@ def header_field(cell: str) -> str | None:
 
 
 def map_header(cells: list[str]) -> dict[int, str]:
-    """Column index → canonical field for a header row; unknown headers are left out.
-
-    A 备注 column stands for the department when no other column does (lists often file
-    the handling office under 备注).
-    """
+    """Column index → canonical field for a header row; unknown headers are left out."""
     mapping: dict[int, str] = {}
     for index, cell in enumerate(cells):
         field = header_field(cell)
         if field and field not in mapping.values():
             mapping[index] = field
-    if "department" not in mapping.values():
-        for index, field in mapping.items():
-            if field == "remarks":
-                mapping[index] = "department"
     return mapping
 
 
@@ -141,14 +133,16 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
     at = f"{source.where}: " if source.where else ""
 
     name = squash_spaces(get("power").replace("\n", " "))
-    if sub := get("subitem"):  # a 子项 column: one or several sub-items of the named main item
-        parts = [squash_spaces(p) for p in re.split(r"[、；;\n]+", _SUB.sub("", sub)) if p.strip()]
+    if sub := get("subitem"):  # a 子项 column: sub-items one per line (a name may hold 、)
+        parts = [squash_spaces(p) for p in re.split(r"[；;\n]+", _SUB.sub("", sub)) if p.strip()]
         name = f"{_MAIN.sub('', name).strip()}（主项）——" + "、".join(f"{p}（子项）" for p in parts)
     label = squash_spaces(get("power_type"))
     power_type = normalize_power_type(label)
     if label and power_type is None:
         findings.append(Finding("warning", list_name, source.first_line, "unknown-power-type",
                                 f"{at}item {get('number') or '?'}: power type {label!r} is none of the ten statutory types"))
+    if not get("department") and DEPARTMENT.match(get("remarks")):  # the office filed under 备注
+        values = {**values, "department": get("remarks"), "remarks": ""}
     for field, label_zh in (("power", "权力事项"), ("power_type", "权力类型"), ("basis", "实施依据"),
                             ("responsibilities", "责任事项"), ("accountability", "追责情形"),
                             ("department", "承办科室")):

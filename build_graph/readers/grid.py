@@ -138,10 +138,8 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
             continue
         number_column = next((i for i, f in header.items() if f == "number"), None)
         first = cells[number_column].strip() if number_column is not None and number_column < len(cells) else ""
-        type_column = next((i for i, f in header.items() if f == "power_type"), None)
-        type_cell = cells[type_column].strip() if type_column is not None and type_column < len(cells) else ""
-        if (pending and number_column is not None and not first and not type_cell
-                and (row.continues or row.where == "") and _carries_text(cells, header)):
+        if (pending and _continues(cells, header) and (row.continues or row.where == "")
+                and _carries_text(cells, header)):
             _join(pending[-1], cells, header, row.line)
             findings.append(Finding("info", list_name, row.line, "continued-row",
                                     f"{_at(row)}row continues item {pending[-1].values.get('number', '?')} "
@@ -171,6 +169,7 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
             findings.append(Finding("warning", list_name, row.line, "long-row",
                                     f"{_at(row)}item {first}: row has {present} cells, header has {header_width}; "
                                     "extra cells left out"))
+        _carry_down(values, pending[-1] if pending else None, header, row, list_name, findings)
         if not values.get("power_type") and section_type:
             values["power_type"] = section_type
         pending.append(_Pending(values, row, row.line, authority or default_authority))
@@ -196,6 +195,36 @@ class _Pending:
     row: TableRow
     last_line: int
     authority: str
+
+
+_KEY_FIELDS = ("number", "power_type", "code")
+
+
+def _carry_down(values: dict[str, str], before: _Pending | None, header: dict[int, str], row: TableRow,
+                list_name: str, findings: list[Finding]) -> None:
+    """Fill an empty type cell (and the main item's name of a sub-item row) from the row
+    above: a spreadsheet saved as CSV or text keeps a merged cell's text in its first row only."""
+    if before is None or before.row.section != row.section:
+        return
+    carried = [f for f in ("power_type", "power") if f in header.values() and not values.get(f, "").strip()
+               and before.values.get(f, "").strip() and (f == "power_type" or values.get("subitem", "").strip())]
+    for field in carried:
+        values[field] = before.values[field]
+    if carried:
+        findings.append(Finding("info", list_name, row.line, "carried-down",
+                                f"{_at(row)}item {values.get('number', '?')}: empty "
+                                f"{' and '.join(_LABELS[f] for f in carried)} cell takes the value of the row above "
+                                "(a merged cell)"))
+
+
+_LABELS = {"power_type": "权力类型", "power": "权力事项"}
+
+
+def _continues(cells: list[str], header: dict[int, str]) -> bool:
+    """A row whose key cells (number, type, code — or the name when the table has none of
+    them) are all empty: the rest of the row before, not an item of its own."""
+    keys = [i for i, f in header.items() if f in _KEY_FIELDS] or [i for i, f in header.items() if f == "power"]
+    return bool(keys) and not any(cells[i].strip() for i in keys if i < len(cells))
 
 
 def _carries_text(cells: list[str], header: dict[int, str]) -> bool:

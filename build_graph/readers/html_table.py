@@ -1,7 +1,7 @@
 """Front end for saved government web pages: the tables of powers, rowspan and colspan filled.
 
-Page chrome (menus, footers, layout tables) is left out: a table counts when one of its first
-rows is a header of power-list columns; title lines before the first such table (the list's
+Page chrome (menus, footers, layout tables) is left out: only tables that hold no other table
+are read, and a table counts when one of its first rows is a header of power-list columns; title lines before the first such table (the list's
 title, ``单位：…``) and any table before it (a summary table) are kept for the summary and the
 authority. A heading or caption right before a table is its section (it may name the type).
 """
@@ -80,8 +80,8 @@ def rows_from_html(doc: DecodedText) -> list[TableRow]:
     tables = 0
     for element in root.iter("table", "h1", "h2", "h3", "h4", "h5", "p", "div", "caption", "span", "strong"):
         if element.tag != "table":
-            if element.xpath("ancestor::table") or element.xpath(".//table|.//p|.//div"):
-                continue
+            if element.xpath("ancestor::table[not(.//table)]") or element.xpath(".//table|.//p|.//div"):
+                continue  # text of a table of cells is read with its table
             line = " ".join(element.text_content().split())
             if line and len(line) < 80 and _KEEP_TEXT.search(line):
                 running += 1
@@ -89,8 +89,8 @@ def rows_from_html(doc: DecodedText) -> list[TableRow]:
             if line and len(line) < 40:
                 heading = line
             continue
-        if element.xpath("ancestor::table"):
-            continue
+        if element.xpath(".//table"):
+            continue  # a layout table: the tables inside it are read
         grid = table_cells(element)
         is_power_table = any(is_header(r) for r in grid[:4])
         if not is_power_table and seen_power_table:

@@ -1,21 +1,27 @@
-"""Front end for detail pages: one item per block of ``key：value`` lines.
+"""Detail pages: one item per block of keys and values, in text or in tables.
 
 Keys are the header names of the columns (事项名称, 职权类型, 设定依据 …, in any variant the
-header mapper knows); the separator is a colon or a bar (``职权类型 | 行政处罚``), or the key
-stands alone on its line and its value follows on the next lines (``设定依据`` then the text).
-A block ends where a key it already has comes again. The blocks become a table — a header of
-the keys seen, one row per block — for the grid, so nothing here builds records.
+header mapper knows). In text the separator is a colon or a bar (``职权类型 | 行政处罚``), or
+the key stands alone on its line and its value follows on the next lines. In a Word, web or
+spreadsheet page each item is a small table whose rows are ``key | value`` (or
+``key | value | key | value``). :func:`pivot_keyed_rows` turns such rows, from any front end,
+into a table — a header of the keys seen and one row per block — so nothing here builds
+records. A block ends where a key it already has comes again.
 """
 from __future__ import annotations
 
 import re
 
-from .fields import header_field
+from .fields import FIELDS, header_field, is_header
 from .grid import TableRow
 from .text import DecodedText
 
 KEY_LINE = re.compile(r"^\s*[|｜]?\s*([^\s:：|｜]{2,14})\s*(?:[:：]|[|｜])\s*(.*?)\s*[|｜]?\s*$")
 _RULE = re.compile(r"^[\s\-—=_*|｜+]*$")
+HEADER_NAMES = {"number": "序号", "power_type": "权力类型", "power": "权力事项", "subitem": "子项",
+                "authority": "实施主体", "basis": "实施依据", "responsibilities": "责任事项",
+                "accountability": "追责情形", "department": "承办科室", "remarks": "备注", "code": "事项编码",
+                "level": "行使层级"}
 
 
 def split_key(line: str) -> tuple[str, str] | None:
@@ -36,34 +42,58 @@ def keyed_lines(doc: DecodedText) -> int:
 
 
 def rows_from_key_values(doc: DecodedText) -> list[TableRow]:
-    blocks: list[tuple[int, dict[str, list[str]]]] = []
-    titles: list[TableRow] = []
-    current: dict[str, list[str]] | None = None
-    field = None
+    """Front end for text detail pages: a keyed line becomes a ``[key, value]`` row, any other
+    line a one-cell row (a value's next line, or a title); the pivot does the rest."""
+    rows = []
     for number, line in enumerate(doc.lines, 1):
         if not line.strip() or _RULE.match(line):
             continue
         keyed = split_key(line)
-        if keyed:
-            field, value = keyed
-            if current is None or field in current:
-                current = {}
-                blocks.append((number, current))
-            current[field] = [value] if value else []
-        elif current is not None and field is not None:
-            current[field].append(line.strip())
+        rows.append(TableRow([HEADER_NAMES[keyed[0]], keyed[1]] if keyed else [line.strip()], number))
+    return pivot_keyed_rows(rows)
+
+
+def _pairs(cells: list[str]) -> list[tuple[str, str]] | None:
+    """The (field, value) pairs of a ``key | value [| key | value]`` row, or None. Cells a
+    colspan repeated are counted once."""
+    distinct = [c for i, c in enumerate(cells) if c.strip() and (i == 0 or c != cells[i - 1])]
+    if not distinct or len(distinct) > 6:
+        return None
+    keys, values = distinct[0::2], distinct[1::2] + [""] * (len(distinct) % 2)
+    fields = [header_field(k) if len(k) <= 16 else None for k in keys]
+    if not all(fields):
+        return None
+    return list(zip(fields, values))
+
+
+def pivot_keyed_rows(rows: list[TableRow]) -> list[TableRow]:
+    """Rows of a detail page → a header row and one row per item. Returned unchanged when
+    the rows hold a header of columns, or fewer than three keyed rows naming an item."""
+    if any(is_header(row.cells) for row in rows):
+        return rows
+    keyed = [(row, _pairs(row.cells)) for row in rows]
+    fields_seen = {field for _, pairs in keyed if pairs for field, _ in pairs}
+    if sum(1 for _, pairs in keyed if pairs) < 3 or "power" not in fields_seen:
+        return rows
+    titles: list[TableRow] = []
+    blocks: list[tuple[TableRow, dict[str, list[str]]]] = []
+    current: dict[str, list[str]] | None = None
+    field = None
+    for row, pairs in keyed:
+        if pairs:
+            for field, value in pairs:
+                if current is None or field in current:
+                    current = {}
+                    blocks.append((row, current))
+                current[field] = [value] if value.strip() else []
+        elif current is not None and field is not None:  # the value of a key on a line of its own
+            current[field].extend(c.strip() for c in row.cells if c.strip())
         else:
-            titles.append(TableRow([line.strip()], number))
-    fields = [f for f in ("number", "power_type", "power", "subitem", "authority", "basis", "responsibilities",
-                          "accountability", "department", "remarks", "code", "level")
-              if any(f in block for _, block in blocks)]
-    header = TableRow([HEADER_NAMES[f] for f in fields], blocks[0][0] if blocks else 1)
-    rows = [TableRow(["\n".join(block.get(f, [])) for f in fields], number, f"block at line {number}")
-            for number, block in blocks]
-    return titles + [header] + rows
-
-
-HEADER_NAMES = {"number": "序号", "power_type": "权力类型", "power": "权力事项", "subitem": "子项",
-                "authority": "实施主体", "basis": "实施依据", "responsibilities": "责任事项",
-                "accountability": "追责情形", "department": "承办科室", "remarks": "备注", "code": "事项编码",
-                "level": "行使层级"}
+            titles.append(row)
+    columns = [f for f in FIELDS if f in fields_seen]
+    first = blocks[0][0]
+    header = TableRow([HEADER_NAMES[f] for f in columns], first.line, first.where, first.section)
+    items = [TableRow(["\n".join(block.get(f, [])) for f in columns], row.line,
+                      row.where or f"block at line {row.line}", row.section)
+             for row, block in blocks]
+    return titles + [header] + items

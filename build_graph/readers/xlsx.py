@@ -6,6 +6,7 @@ type; all of that is read. The sheet name is the rows' section (it may name thei
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from .grid import TableRow
@@ -17,8 +18,9 @@ def rows_from_xlsx(path: Path) -> list[TableRow]:
     """Rows of every sheet in order; a merged range's value stands in each of its cells."""
     import openpyxl
 
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
+    try:  # from an open file: openpyxl refuses a path by its extension, and detection is by content
+        with open(path, "rb") as handle:
+            workbook = openpyxl.load_workbook(io.BytesIO(handle.read()), data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for broken files
         raise ReadError(path.name, None, f"not a readable XLSX workbook: {exc}") from exc
     rows: list[TableRow] = []
