@@ -218,3 +218,107 @@ def test_build_on_a_word_or_pdf_list_writes_graph_report_and_views(written, tmp_
     assert (out / "graph.nq").stat().st_size > 0 and (out / "validation.csv").exists()
     assert (out / "views" / "overview.html").exists()
     assert len(list((out / "views").glob("power-*.html"))) == 25
+
+
+def test_web_page_of_detail_tables_in_gb2312():
+    power_list, items = names_and_types(SAMPLES / "beijing-detail-tables.html")
+    assert power_list.layout == "html-table"
+    assert items == [("对在城市道路上擅自设置摊点的行政处罚", "行政处罚"), ("对城市道路设施的监督检查", "行政检查")]
+    assert power_list.records[0].basis_text.splitlines() == ["《城市道路管理条例》第二十七条第七项",
+                                                             "《城市道路管理条例》第四十二条"]
+    assert [r.item_code for r in power_list.records] == ["BJ0101001", "BJ0102001"]
+    assert power_list.authority == "某某区城市管理委员会"
+
+
+def test_word_document_of_detail_tables(tmp_path, pingshan):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(f"{pingshan.authority}权责事项详情")
+    for record in pingshan.records[:4]:
+        table = document.add_table(rows=0, cols=2)
+        for key, value in (("事项名称", record.power), ("职权类型", record.power_type_as_listed),
+                           ("设定依据", record.basis_text), ("承办机构", record.department)):
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = key, value
+        document.add_paragraph("")
+    document.save(tmp_path / "details.docx")
+    read = read_list(tmp_path / "details.docx")
+    assert [essence(r) for r in read.records] == [essence(r) for r in pingshan.records[:4]]
+    assert read.authority == pingshan.authority
+
+
+def test_table_inside_a_layout_table_with_merged_type_and_name_cells():
+    power_list, items = names_and_types(SAMPLES / "jiangsu-nested.html")
+    assert [r.number_as_listed for r in power_list.records] == ["1", "2", "3", "4"]
+    assert [t for _, t in items] == ["行政许可"] * 3 + ["行政处罚"]
+    assert [r.main_item for r in power_list.records[:2]] == ["公路建设项目施工许可"] * 2
+    assert power_list.records[1].subitems == ["公路建设项目竣工验收"]
+    assert power_list.records[2].subitems == []  # an &nbsp; sub-item cell is empty
+    assert power_list.authority == "某某县交通运输局"
+
+
+def test_csv_saved_from_a_sheet_with_merged_type_cells():
+    power_list, items = names_and_types(SAMPLES / "excel-export-merged.csv")
+    assert [t for _, t in items] == ["行政许可", "行政许可", "行政处罚", "行政处罚"]
+    carried = [f.line for f in power_list.findings if f.code == "carried-down"]
+    assert carried == [r.source.first_line for r in power_list.records if r.number_as_listed in ("2", "4")]
+    assert power_list.authority == "某某县林业局"
+
+
+@pytest.mark.parametrize("layout", [True, False])
+def test_text_copied_out_of_a_pdf_page_is_refused_at_its_header(written, tmp_path, layout):
+    """Lines where cells sit side by side separated by spaces cannot be cut into cells: refuse,
+    naming the header line, rather than return spliced records."""
+    import pdfplumber
+
+    with pdfplumber.open(written["yuanshi-ybj", "pdf"]) as pdf:
+        text = "\n".join(page.extract_text(layout=layout) for page in pdf.pages)
+    path = tmp_path / "copied.txt"
+    path.write_text(text, encoding="utf-8")
+    header_line = next(i for i, line in enumerate(text.split("\n"), 1) if "权力事项" in line)
+    with pytest.raises(ReadError, match=rf"copied.txt:{header_line}: .*separated only by spaces"):
+        read_list(path)
+
+
+def test_a_reading_whose_rows_mostly_miss_cells_is_refused(written, tmp_path):
+    """One cell per line where most rows lost their last cell: refused, not returned."""
+    from tests.list_formats import cells as row_cells
+
+    power_list = read_list(written["yuanshi-ybj", "gbk-csv"])
+    blocks = ["序号", "权力类型", "权力事项", "行政主体", "实施依据", "责任事项", "追责情形", "承办科室"]
+    for record in power_list.records:
+        blocks += row_cells(record)[:-1 if int(record.number_as_listed) % 3 else 8]
+    path = tmp_path / "cells.txt"
+    path.write_text("\n\n".join(b.replace("\n\n", "\n") for b in blocks), encoding="utf-8")
+    with pytest.raises(ReadError, match="do not fit their columns"):
+        read_list(path)
+
+
+def test_heading_rows_inside_a_table_give_the_type_and_a_main_item_row_heads_its_subitems():
+    power_list, items = names_and_types(SAMPLES / "shandong-sections.csv")
+    assert [r.number_as_listed for r in power_list.records] == ["1", "2", "3-1", "3-2"]
+    assert [t for _, t in items] == ["行政许可", "行政许可", "行政处罚", "行政处罚"]
+    assert {r.main_item for r in power_list.records[2:]} == {"对医疗机构违法行为的处罚"}
+    assert power_list.records[2].subitems == ["对未取得《医疗机构执业许可证》擅自执业的处罚"]
+    heads = [f for f in power_list.findings if f.code == "main-item-row"]
+    assert len(heads) == 1 and "3" in heads[0].message
+    assert "unrecognised-line" not in [f.code for f in power_list.findings]
+
+
+def test_word_document_of_key_value_paragraphs(tmp_path, yuanshi):
+    import docx
+
+    document = docx.Document()
+    document.add_heading(f"{yuanshi.authority}权责清单", level=1)
+    for record in yuanshi.records:
+        document.add_paragraph(f"事项名称：{record.power}")
+        document.add_paragraph(f"权力类型：{record.power_type_as_listed}")
+        document.add_paragraph("实施依据：")
+        for line in record.basis_text.split("\n"):
+            document.add_paragraph(line)
+        if record.department:
+            document.add_paragraph(f"承办科室：{record.department}")
+    document.save(tmp_path / "paragraphs.docx")
+    read = read_list(tmp_path / "paragraphs.docx")
+    assert [essence(r) for r in read.records] == [essence(r) for r in yuanshi.records]

@@ -58,12 +58,17 @@ def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = Non
     if layout:
         check_forced(path, kind, layout)
     doc = None if kind else decode_file(path)
+    forced = bool(layout)
     layout = layout or kind or text_layout(doc, path.suffix.lower())
     if layout == "pdf-columns":
         records, summary_lines, findings, authority = read_pdf_columns(doc, name, meta.authority)
     else:
         rows = FILE_FRONT_ENDS[layout](path) if kind else TEXT_FRONT_ENDS[layout](doc)
-        table = read_grid(pivot_keyed_rows(rows), name, meta.authority)
+        try:
+            table = read_grid(pivot_keyed_rows(rows), name, meta.authority)
+        except ReadError as exc:
+            raise ReadError(exc.file, exc.line, f"{exc.reason} (read as {layout}"
+                            f"{'' if forced else ', chosen from the content; force another with --layout'})") from exc
         records, summary_lines, findings = table.records, table.summary_lines, table.findings
         authority = meta.authority or table.authority or ""
     summary, summary_findings, summary_authority = parse_summary(summary_lines, name)

@@ -21,7 +21,8 @@ HEADER_VARIANTS = {
     "number": ("序号", "总序号", "编号", "事项编号"),
     "power_type": ("权力类型", "事项类型", "职权类型", "项目类型", "权力类别", "类别", "类型", "职权类别"),
     "power": ("权力事项", "事项名称", "职权名称", "执法事项名称", "权力事项名称", "项目名称",
-              "权力名称", "名称", "主项名称", "主项", "职权事项", "行政职权名称"),
+              "权力名称", "名称", "主项名称", "主项", "职权事项", "行政职权名称", "执法事项",
+              "行政权力事项"),
     "subitem": ("子项", "子项名称", "子项目名称", "子项事项名称"),
     "authority": ("行政主体", "实施主体", "责任主体", "实施机关", "执法主体", "实施部门", "行使主体"),
     "basis": ("实施依据", "设定依据", "法律依据", "执法依据", "设定和实施依据", "依据", "法律法规规章依据",
@@ -37,6 +38,12 @@ HEADER_VARIANTS = {
 _LOOKUP = {variant: field for field, variants in HEADER_VARIANTS.items() for variant in variants}
 # a qualifier inside a longer header decides its field: 权力事项（子项） is a sub-item, 事项编码 a code
 _QUALIFIERS = (("子项", "subitem"), ("编码", "code"), ("代码", "code"), ("层级", "level"), ("主项", "power"))
+
+
+# the last word of a header no variant names: 行使依据 is a basis, 执法类别 a type, 办理科室 an office
+_ENDINGS = (("依据", "basis"), ("类型", "power_type"), ("类别", "power_type"), ("事项名称", "power"),
+            ("权力名称", "power"), ("职权名称", "power"), ("主体", "authority"), ("实施机关", "authority"),
+            ("科室", "department"), ("处室", "department"), ("股室", "department"))
 
 
 def _header_key(text: str) -> str:
@@ -55,7 +62,10 @@ def header_field(cell: str) -> str | None:
         if qualifier in key:
             return field
     matches = [variant for variant in _LOOKUP if len(variant) >= 4 and variant in key]
-    return _LOOKUP[max(matches, key=len)] if matches else None
+    if matches:
+        return _LOOKUP[max(matches, key=len)]
+    return next((field for ending, field in _ENDINGS if key.endswith(ending) and not key.startswith(("问责", "追责"))),
+                None)
 
 
 def map_header(cells: list[str]) -> dict[int, str]:

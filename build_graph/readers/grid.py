@@ -25,6 +25,9 @@ from .text import ReadError, join_wrapped
 SECTION_TITLE = re.compile(r"权责清单.*[（(](.+?)类?[、,，]\s*共?\s*([0-9一二三四五六七八九十]+)\s*项[)）]")
 _SEPARATOR = re.compile(r"^[\s\-—=|:]*$")
 _NUMBER = re.compile(r"\d{1,4}")
+# an item number as lists write it: 12, 3-1, 2.1, （4）, 5、 — or 一 … 十二 on a row of data
+ITEM_NUMBER = re.compile(r"[（(]?\d{1,4}(?:[-－—.．]\d{1,3}){0,2}[)）]?[、.．]?")
+CHINESE_NUMBER = re.compile(r"[一二三四五六七八九十百]{1,4}[、.．]?")
 
 
 @dataclass
@@ -92,7 +95,7 @@ def _section_type(text: str) -> str | None:
     """The power type a section title or sheet name names (``行政处罚``, ``权责清单（行政处罚类、共3项）``)."""
     if match := SECTION_TITLE.search(text):
         return match.group(1)
-    core = re.sub(r"^[一二三四五六七八九十\d]+[、.．]\s*|清单$|事项$|\s+", "", text)
+    core = re.sub(r"^[一二三四五六七八九十\d]+[、.．]\s*|[（(][^)）]*[)）]$|清单$|事项$|类$|\s+", "", text)
     return core if normalize_power_type(core) else None
 
 
@@ -138,6 +141,11 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
             continue
         number_column = next((i for i, f in header.items() if f == "number"), None)
         first = cells[number_column].strip() if number_column is not None and number_column < len(cells) else ""
+        filled = sum(1 for c in cells if c.strip())
+        distinct = {c.strip() for c in cells if c.strip()}
+        if len(distinct) == 1 and (heading := _section_type(distinct.pop())):
+            section_type = heading  # a heading row inside the table (一、行政许可), often merged across
+            continue
         if (pending and _continues(cells, header) and (row.continues or row.where == "")
                 and _carries_text(cells, header)):
             _join(pending[-1], cells, header, row.line)
@@ -145,8 +153,8 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
                                     f"{_at(row)}row continues item {pending[-1].values.get('number', '?')} "
                                     "from the row before (a page break or a wrapped line)"))
             continue
-        if number_column is not None and not _NUMBER.fullmatch(first):
-            filled = sum(1 for c in cells if c.strip())
+        if number_column is not None and not (ITEM_NUMBER.fullmatch(first) or (
+                CHINESE_NUMBER.fullmatch(first) and filled >= max(3, header_width // 2))):
             if len(text) < 60 and (title := authority_from_title(text)):
                 authority = authority or title
                 continue
@@ -173,7 +181,13 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
         if not values.get("power_type") and section_type:
             values["power_type"] = section_type
         pending.append(_Pending(values, row, row.line, authority or default_authority))
-    for entry in pending:
+    for index, entry in enumerate(pending):
+        if _heads_its_subitems(entry, pending[index + 1:]):
+            findings.append(Finding("info", list_name, entry.row.line, "main-item-row",
+                                    f"{_at(entry.row)}item {entry.values.get('number', '?')} "
+                                    f"({entry.values.get('power', '')[:30]}) only heads the sub-items below it "
+                                    "(no basis of its own): they are the powers"))
+            continue
         records.append(record_from_fields(entry.values, list_name=list_name,
                                           source=SourceSpan(list_name, entry.row.line, entry.last_line, entry.row.where),
                                           default_authority=entry.authority, findings=findings))
@@ -225,6 +239,15 @@ def _continues(cells: list[str], header: dict[int, str]) -> bool:
     them) are all empty: the rest of the row before, not an item of its own."""
     keys = [i for i, f in header.items() if f in _KEY_FIELDS] or [i for i, f in header.items() if f == "power"]
     return bool(keys) and not any(cells[i].strip() for i in keys if i < len(cells))
+
+
+def _heads_its_subitems(entry: _Pending, after: list[_Pending]) -> bool:
+    """A main item's own row, above the rows of its sub-items, with no basis and no sub-item."""
+    name = entry.values.get("power", "").strip()
+    if not name or entry.values.get("basis", "").strip() or entry.values.get("subitem", "").strip():
+        return False
+    return bool(after) and after[0].values.get("power", "").strip() == name and bool(
+        after[0].values.get("subitem", "").strip())
 
 
 def _carries_text(cells: list[str], header: dict[int, str]) -> bool:

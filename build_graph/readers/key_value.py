@@ -4,7 +4,7 @@ Keys are the header names of the columns (事项名称, 职权类型, 设定依�
 header mapper knows). In text the separator is a colon or a bar (``职权类型 | 行政处罚``), or
 the key stands alone on its line and its value follows on the next lines. In a Word, web or
 spreadsheet page each item is a small table whose rows are ``key | value`` (or
-``key | value | key | value``). :func:`pivot_keyed_rows` turns such rows, from any front end,
+``key | value | key | value``), or a run of ``key：value`` paragraphs. :func:`pivot_keyed_rows` turns such rows, from any front end,
 into a table — a header of the keys seen and one row per block — so nothing here builds
 records. A block ends where a key it already has comes again.
 """
@@ -42,21 +42,18 @@ def keyed_lines(doc: DecodedText) -> int:
 
 
 def rows_from_key_values(doc: DecodedText) -> list[TableRow]:
-    """Front end for text detail pages: a keyed line becomes a ``[key, value]`` row, any other
-    line a one-cell row (a value's next line, or a title); the pivot does the rest."""
-    rows = []
-    for number, line in enumerate(doc.lines, 1):
-        if not line.strip() or _RULE.match(line):
-            continue
-        keyed = split_key(line)
-        rows.append(TableRow([HEADER_NAMES[keyed[0]], keyed[1]] if keyed else [line.strip()], number))
-    return pivot_keyed_rows(rows)
+    """Front end for text detail pages: one one-cell row per line; the pivot does the rest."""
+    return [TableRow([line.strip()], number) for number, line in enumerate(doc.lines, 1)
+            if line.strip() and not _RULE.match(line)]
 
 
 def _pairs(cells: list[str]) -> list[tuple[str, str]] | None:
-    """The (field, value) pairs of a ``key | value [| key | value]`` row, or None. Cells a
-    colspan repeated are counted once."""
+    """The (field, value) pairs of a ``key | value [| key | value]`` row or of a one-cell
+    ``key：value`` line, or None. Cells a colspan repeated are counted once."""
     distinct = [c for i, c in enumerate(cells) if c.strip() and (i == 0 or c != cells[i - 1])]
+    if len(distinct) == 1:
+        keyed = split_key(distinct[0])
+        return [keyed] if keyed else None
     if not distinct or len(distinct) > 6:
         return None
     keys, values = distinct[0::2], distinct[1::2] + [""] * (len(distinct) % 2)
