@@ -163,6 +163,24 @@ def cmd_push(args) -> int:
     return 0
 
 
+def cmd_registry(args) -> int:
+    from .law.importer import ImportError_, import_corpus
+
+    output = Path(args.output) if args.output else Path.cwd() / "laws.zip"
+    try:
+        counts = import_corpus(Path(args.path), output, local=args.local, progress=_progress)
+    except ImportError_ as exc:
+        raise CliError(str(exc)) from exc
+    for lost in counts["without_text"]:
+        _progress(f"  left out (no text file): {lost}")
+    levels = ", ".join(f"{n} {level}" for level, n in sorted(counts["instruments"].items()))
+    _progress(f"done: {levels}; {counts['versions']} versions, {counts['articles']} articles → {output} "
+              f"({output.stat().st_size / 1e6:.1f} MB)")
+    if not args.output:
+        _progress("bundle it with: cp laws.zip corpus/laws.zip (in a checkout), then reinstall")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkg", description="Power lists (权责清单) → legal knowledge graph.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -219,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", required=True, help="Graph Store URL, e.g. http://127.0.0.1:7879/store")
     p.add_argument("-o", "--output", help="the build's output folder (default output/)")
     p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("registry", help="import a statute corpus (LawRefBook/Laws snapshot) into a law archive")
+    p.add_argument("action", choices=("import",))
+    p.add_argument("path", metavar="PATH", help="the corpus folder (with db.sqlite3)")
+    p.add_argument("-o", "--output", metavar="FILE", help="archive to write (default ./laws.zip)")
+    p.add_argument("--local", action="store_true", help="also import the local regulations under DLC/")
+    p.set_defaults(func=cmd_registry)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
     p.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help="output folder (default ./output)")

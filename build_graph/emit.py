@@ -24,6 +24,7 @@ from .registry import LEVEL_BY_LABEL, Registry, registry_file
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -65,6 +66,10 @@ def string(text: str) -> ox.Literal:
 
 def integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def date(value: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
 
 
 def boolean(value: bool) -> ox.Literal:
@@ -120,6 +125,9 @@ class RegistryEmitter:
 
     def instrument_node(self, instrument: ResolvedInstrument) -> str:
         node = iris.instrument(instrument.id)
+        if instrument.archive_id and instrument.id not in self.provisional:
+            self.provisional.add(instrument.id)  # emitted once: archive facts and versions
+            self._archive_facts(node, instrument)
         if instrument.provisional and instrument.id not in self.provisional:
             self.provisional.add(instrument.id)
             self.sink.add(node, RDF_TYPE, eli("LegalResource"))
@@ -130,6 +138,36 @@ class RegistryEmitter:
             self.sink.add(node, pkg("unresolvedReason"), string(instrument.unresolved_reason or ""))
             self._typed_level(instrument)
         return node
+
+    def _archive_facts(self, node: str, instrument: ResolvedInstrument) -> None:
+        """An instrument the law archive holds: its versions (eli:is_realized_by) and, when the
+        curated registry does not have it, its title, level, issuer and status."""
+        entry = self.registry.archive.entries[instrument.archive_id]
+        if instrument.id == entry.id:  # not in the curated registry
+            self.sink.add(node, RDF_TYPE, eli("LegalResource"))
+            self.sink.add(node, eli("title"), zh(instrument.title))
+            self.sink.add(node, RDFS_LABEL, zh(instrument.title))
+            self.sink.add(node, pkg("fromLawArchive"), boolean(True))
+            self.sink.add(node, pkg("issuerName"), zh(instrument.issuer) if instrument.issuer else None)
+            self.sink.add(node, pkg("status"), zh(instrument.status) if instrument.status else None)
+            self.sink.add(node, eli("id_local"), string(instrument.doc_number) if instrument.doc_number else None)
+            for alias in instrument.aliases:
+                self.sink.add(node, SKOS_ALT, zh(alias))
+            slug = LEVEL_BY_LABEL.get(instrument.level or "")
+            self.sink.add(node, pkg("legalLevel"), iris.level(slug) if slug else None)
+            self._typed_level(instrument)
+        for version in entry.versions:
+            v = self.version_node(instrument, version.date)
+            self.sink.add(node, eli("is_realized_by"), v)
+            self.sink.add(v, RDF_TYPE, eli("LegalExpression"))
+            self.sink.add(v, RDFS_LABEL, zh(f"{instrument.title}（{version.date or '日期不详'}版）"))
+            self.sink.add(v, eli("version_date"), date(version.date) if version.date else None)
+            self.sink.add(v, eli("date_applicability"), date(version.in_force) if version.in_force else None)
+            self.sink.add(v, pkg("superseded"), boolean(version.superseded))
+
+    @staticmethod
+    def version_node(instrument: ResolvedInstrument, version_date: str | None) -> str:
+        return f"{iris.instrument(instrument.id)}/version/{version_date or 'undated'}"
 
     def provision_node(self, resolved: ResolvedCitation) -> str:
         """The node a citation points at: the instrument itself, or a provision of it."""
@@ -149,7 +187,7 @@ class RegistryEmitter:
         if c.article is not None and c.chapter is not None and not in_attachment:
             self._chapter(top, c.chapter, f"{top}/art_{c.article}", instrument)
         elif c.article is not None and not in_attachment:
-            article = self.registry.statutes.get(instrument.id, {}).get(c.article)
+            article = (self.registry.articles_of(instrument.id) or {}).get(c.article)
             if article and article.chapter:
                 self._chapter(top, article.chapter, f"{top}/art_{c.article}", instrument, article.chapter_title)
         return node
@@ -162,7 +200,7 @@ class RegistryEmitter:
         instrument = self.registry.instruments[match.group(1)]
         article = int(match.group(2))
         citation = Citation(instrument=InstrumentMention(title=instrument.title), span=(0, 0), article=article)
-        text = self.registry.statutes.get(instrument.id, {}).get(article)
+        text = (self.registry.articles_of(instrument.id) or {}).get(article)
         self.provision_node(ResolvedCitation(citation, instrument, text.text if text else None))
 
     def _provision(self, node: str, parent: str, top: str, piece: str, instrument: ResolvedInstrument,
@@ -305,6 +343,9 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             sink.add(c, pkg("wholeInstrument"), boolean(resolved.citation.whole))
             if resolved.provision_exists is not None:
                 sink.add(c, pkg("provisionExists"), boolean(resolved.provision_exists))
+            if resolved.instrument.archive_id:
+                sink.add(c, pkg("citesVersion"), registry_emitter.version_node(resolved.instrument,
+                                                                             resolved.instrument.version))
             sink.add(c, pkg("citationText"), zh(resolved.citation.text))
             sink.add(c, pkg("characterStart"), integer(resolved.citation.span[0]))
             sink.add(c, pkg("characterEnd"), integer(resolved.citation.span[1]))

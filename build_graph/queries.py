@@ -141,7 +141,7 @@ def check_article_exists(query: LibraryQuery, values: dict[str, str], registry: 
     if "instrument" not in kinds or "article" not in kinds:
         return
     ident = instrument_id(kinds["instrument"], registry)
-    articles = registry.statutes.get(ident)
+    articles = registry.articles_of(ident)
     number = article_number(kinds["article"])
     if articles and number not in articles:
         raise QueryError(f"no such article: {registry.instruments[ident].title} has articles "

@@ -13,10 +13,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .citations.model import InstrumentMention, ResolvedInstrument
 from .citations.normalize import normalize, to_int
 from .data import folder
+
+if TYPE_CHECKING:
+    from .law.archive import LawArchive
 PKG = "https://w3id.org/powerkg/ontology#"
 INST = "https://w3id.org/powerkg/id/instrument/"
 LEVEL = "https://w3id.org/powerkg/id/level/"
@@ -72,6 +76,22 @@ class Article:
                 result.append([])
         return result
 
+    def part_text(self, paragraph: int | None, item: int | None) -> str | None:
+        """The text of 第N款 / 第M项 of this article (the whole article when neither is given),
+        or None when the part does not exist."""
+        if self.missing_part(paragraph, item):
+            return None
+        groups: list[tuple[str, list[str]]] = []
+        for line in self.paragraphs:
+            if _ITEM_LINE.match(line) and groups:
+                groups[-1][1].append(line)
+            else:
+                groups.append((line, []))
+        if paragraph is None and item is None:
+            return self.text
+        head, items = groups[paragraph - 1] if paragraph is not None else next(g for g in groups if g[1])
+        return items[item - 1] if item is not None else "\n".join([head, *items])
+
     def missing_part(self, paragraph: int | None, item: int | None) -> str | None:
         """Why 第N款/第M项 of this article does not exist, or None when it does. An item cited
         without a paragraph is looked up in the first paragraph that has items."""
@@ -88,11 +108,16 @@ class Article:
 
 
 def parse_statute(path: Path) -> tuple[str, dict[int, Article]]:
-    """LawRefBook Markdown → (title, articles by number)."""
+    """A LawRefBook Markdown file → (title, articles by number)."""
+    return parse_statute_text(path.read_text(encoding="utf-8"))
+
+
+def parse_statute_text(markdown: str) -> tuple[str, dict[int, Article]]:
+    """LawRefBook Markdown text → (title, articles by number)."""
     title, articles = "", {}
     chapter, chapter_title, current = None, None, None
     in_body = False
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in markdown.splitlines():
         line = raw.strip()
         if not line:
             continue
@@ -129,6 +154,30 @@ class Registry:
     statutes: dict[str, dict[int, Article]] = field(default_factory=dict)
     promulgates: dict[str, list[str]] = field(default_factory=dict)
     attachments: dict[tuple[str, int], str] = field(default_factory=dict)
+    archive: "LawArchive | None" = None
+
+    def articles_of(self, instrument_id: str) -> dict[int, Article] | None:
+        """Article texts of an instrument: the curated statute text, else the archive's text of
+        the version the registry points at (its current one)."""
+        if instrument_id in self.statutes:
+            return self.statutes[instrument_id]
+        instrument = self.instruments.get(instrument_id)
+        if instrument is None or not instrument.archive_id or self.archive is None:
+            return None
+        entry = self.archive.entries[instrument.archive_id]
+        return self.archive.articles(entry.version_on(instrument.version)) or None
+
+    def _from_archive(self, mention: InstrumentMention) -> str | None:
+        """Id of the archive instrument a mention names (added to ``instruments`` on first use)."""
+        if self.archive is None:
+            return None
+        entry = self.archive.find(mention.title, mention.doc_number) or (
+            self.archive.find(mention.promulgated_by) if mention.promulgated_by else None)
+        if entry is None:
+            return None
+        if entry.id not in self.instruments:
+            self.instruments[entry.id] = instrument_from_archive(entry)
+        return entry.id
 
     def resolve(self, mention: InstrumentMention, *, into_provisions: bool = False,
                 attachment: int | None = None) -> ResolvedInstrument:
@@ -147,6 +196,7 @@ class Registry:
             if not found and mention.promulgated_by:
                 notice = title_key(mention.promulgated_by)
                 found = self.by_title.get(notice) or self.by_alias.get(notice)
+        found = found or self._from_archive(mention)
         if found:
             return self.instruments[found]
         return self.provisional(mention)
@@ -170,6 +220,23 @@ class Registry:
         return self.instruments[parent].doc_number if parent in self.instruments else None
 
 
+def instrument_from_archive(entry) -> ResolvedInstrument:
+    """A registry instrument for an archive entry, pointing at its current version."""
+    from .law.archive import STATUS_LABELS
+
+    current = entry.version_on(None)
+    return ResolvedInstrument(
+        id=entry.id, title=entry.title, doc_number=entry.orders[-1] if entry.orders else None,
+        level=LEVELS.get(entry.level), issuer=entry.issuer, date=entry.versions[0].date,
+        status=STATUS_LABELS[entry.status], aliases=list(entry.aliases), version=current.date, archive_id=entry.id)
+
+
+def archive_file() -> Path:
+    """The bundled law archive (every national law, administrative regulation and the
+    departmental rules of the imported corpus), written by ``powerkg registry import``."""
+    return folder("corpus") / "laws.zip"
+
+
 def registry_file() -> Path:
     """The curated instrument registry shipped in ontology/."""
     return folder("ontology") / "instruments.ttl"
@@ -181,19 +248,24 @@ def statutes_dir() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_registry(path: Path | None = None, statutes: Path | None = None) -> Registry:
-    """Parse the registry Turtle (default: the bundled one) and attach the statute texts its
-    ``pkg:statuteText`` entries name (default folder: the bundled corpus/statutes/)."""
+def load_registry(path: Path | None = None, statutes: Path | None = None, archive: Path | None = None) -> Registry:
+    """Parse the registry Turtle (default: the bundled one), attach the statute texts its
+    ``pkg:statuteText`` entries name (default folder: the bundled corpus/statutes/) and the law
+    archive (default: the bundled corpus/laws.zip) behind it: a curated entry wins over the
+    archive's entry of the same title, and takes its versions and status from it."""
     import rdflib
 
+    from .law.archive import LawArchive
+
     path, statutes = path or registry_file(), statutes or statutes_dir()
+    archive = archive or archive_file()
 
     graph = rdflib.Graph()
     graph.parse(path, format="turtle")
     ns = rdflib.Namespace
     pkg, eli, skos = ns(PKG), ns(ELI), ns(SKOS)
     instruments: dict[str, ResolvedInstrument] = {}
-    registry = Registry(instruments)
+    registry = Registry(instruments, archive=LawArchive(archive) if archive.is_file() else None)
     for subject in sorted(set(graph.subjects(rdflib.RDF.type, eli.LegalResource))):
         ident = str(subject).removeprefix(INST)
 
@@ -227,4 +299,20 @@ def load_registry(path: Path | None = None, statutes: Path | None = None) -> Reg
         if text_file := one(pkg.statuteText):
             _, articles = parse_statute(statutes / text_file)
             registry.statutes[ident] = articles
+    attach_archive_versions(registry)
     return registry
+
+
+def attach_archive_versions(registry: Registry) -> None:
+    """Give curated instruments that the archive also holds (same title) its versions: the
+    version cited and, where the registry says nothing, the status."""
+    from .law.archive import STATUS_LABELS
+
+    if registry.archive is None:
+        return
+    for instrument in list(registry.instruments.values()):
+        entry = registry.archive.find(instrument.title)
+        if entry is not None and not instrument.archive_id:
+            instrument.archive_id = entry.id
+            instrument.version = entry.version_on(None).date
+            instrument.status = instrument.status or STATUS_LABELS[entry.status]

@@ -15,10 +15,11 @@ def citation_object(resolved: ResolvedCitation, registry: Registry) -> dict:
     return {
         "instrument": {"id": instrument.id, "title": instrument.title,
                        "doc_number": registry.doc_number_of(instrument), "level": instrument.level,
-                       "resolved": not instrument.provisional},
+                       "resolved": not instrument.provisional, "status": instrument.status,
+                       "version": instrument.version},
         "chapter": c.chapter, "article": c.article, "paragraph": c.paragraph, "item": c.item,
         "attachment": c.attachment, "whole": c.whole, "text": c.text,
-        "provision_exists": resolved.provision_exists,
+        "provision_exists": resolved.provision_exists, "official_text": resolved.official_text,
     }
 
 

@@ -65,3 +65,5 @@ class ResolvedInstrument:
     attachment_no: int | None = None
     provisional: bool = False
     unresolved_reason: str | None = None
+    version: str | None = None   # date (ISO) of the version a citation points at, when versions are known
+    archive_id: str | None = None  # the law archive's entry for it (versions, status, article texts)

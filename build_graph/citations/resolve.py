@@ -22,6 +22,7 @@ class ResolvedCitation:
     article_text: str | None = None
     problems: list[str] = field(default_factory=list)
     provision_exists: bool | None = None
+    official_text: str | None = None  # the cited article, paragraph or item, in the version cited
 
 
 @dataclass
@@ -40,7 +41,7 @@ def resolve(citation: Citation, registry: Registry) -> ResolvedCitation:
     resolved = ResolvedCitation(citation, instrument)
     if instrument.provisional:
         return resolved
-    articles = registry.statutes.get(instrument.id)
+    articles = registry.articles_of(instrument.id)
     in_own_attachment = citation.attachment is not None and instrument.attachment_no is None
     if citation.whole and citation.attachment is None:
         resolved.provision_exists = True
@@ -53,6 +54,7 @@ def resolve(citation: Citation, registry: Registry) -> ResolvedCitation:
                                      f"(its text has articles {min(articles)}–{max(articles)})")
         else:
             resolved.article_text = article.text
+            resolved.official_text = article.part_text(citation.paragraph, citation.item)
             if citation.chapter is not None and article.chapter is not None and citation.chapter != article.chapter:
                 resolved.problems.append(f"article {citation.article} of {instrument.title} is in chapter "
                                          f"{article.chapter}, the list says chapter {citation.chapter}")
