@@ -10,7 +10,8 @@ title and aliases, level, issuer, order numbers, status and versions (publish da
 force, superseded or not, history lines) — and 32 shards ``texts/NN.json.xz`` holding the
 articles of every version (solid xz compresses the texts three times better than one member
 per version; a look-up decompresses one shard).
-Versions of one instrument are the rows that share a title. Nothing is guessed: what the corpus
+Versions of one instrument are the rows that share a name; a version with a later one is
+superseded even where the corpus does not flag it. Nothing is guessed: what the corpus
 does not say (issuer, status of an instrument it dropped) is left out.
 """
 from __future__ import annotations
@@ -76,9 +77,9 @@ def _rows(root: Path, database: Path, levels: set[str]) -> tuple[list[VersionRow
         connection.close()
 
 
-def instrument_id(level_slug: str, title: str) -> str:
-    """Stable id from level and title: the same title gives the same IRI in every snapshot."""
-    digest = hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:10]
+def instrument_id(level_slug: str, name: str) -> str:
+    """Stable id from level and the corpus name: the same name gives the same IRI in every snapshot."""
+    digest = hashlib.sha1(title_key(name).encode("utf-8")).hexdigest()[:10]
     return f"{_PREFIX[level_slug]}-{digest}"
 
 
@@ -150,22 +151,26 @@ def import_corpus(root: Path, output: Path, *, local: bool = False, progress=Non
         raise ImportError_(f"{root}: no laws, regulations or rules with a text file")
     say(f"reading {len(rows)} versions…")
     grouped: dict[tuple[str, str], list[VersionRow]] = defaultdict(list)
-    texts: dict[tuple[str, str], str] = {}
+    texts: dict[tuple[str, str, str, str], str] = {}
+    titles: dict[tuple[str, str, str, str], str] = {}
     for row in rows:
         text = row.path.read_text(encoding="utf-8")
         title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), row.name)
         slug = LEVEL_SLUGS[row.level]
-        grouped[slug, title].append(row)
-        texts[slug, title, row.publish, str(row.path)] = text
+        grouped[slug, row.name].append(row)  # versions share the corpus's name (titles may vary)
+        titles[slug, row.name, row.publish, str(row.path)] = title
+        texts[slug, row.name, row.publish, str(row.path)] = text
     index, counts, articles_total = [], defaultdict(int), 0
     shards: dict[int, dict[str, list]] = defaultdict(dict)
-    for number, ((slug, title), versions) in enumerate(sorted(grouped.items()), 1):
+    for number, ((slug, name), versions) in enumerate(sorted(grouped.items()), 1):
         if number % 500 == 0:
             say(f"  {number} of {len(grouped)} instruments")
-        ident = instrument_id(slug, title)
+        versions = sorted(versions, key=lambda r: (r.publish, str(r.path)))
+        title = titles[slug, name, versions[-1].publish, str(versions[-1].path)]  # the latest version's
+        ident = instrument_id(slug, name)
         entries, orders = [], set()
-        for position, row in enumerate(sorted(versions, key=lambda r: (r.publish, str(r.path)))):
-            text = texts[slug, title, row.publish, str(row.path)]
+        for position, row in enumerate(versions):
+            text = texts[slug, name, row.publish, str(row.path)]
             history = _history(text)
             _, articles = parse_statute_text(text)
             key = f"{ident}/{position}"
@@ -174,8 +179,9 @@ def import_corpus(root: Path, output: Path, *, local: bool = False, progress=Non
             articles_total += len(articles)
             orders |= {f"{m.group(1).removeprefix('中华人民共和国')}第{m.group(2)}号"
                        for _, event in history for m in _ORDER.finditer(event)}
+            later = position + 1 < len(versions) and versions[-1].publish > row.publish
             entries.append({"date": row.publish or None, "in_force": row.valid_from or None,
-                            "superseded": row.expired, "history": history, "text": key,
+                            "superseded": row.expired or later, "history": history, "text": key,
                             "articles": len(articles)})
         names = {r.name for r in versions}
         short = re.sub(r"^中华人民共和国", "", title)
