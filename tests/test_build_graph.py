@@ -131,7 +131,8 @@ def test_summary_counts(built_dir):
     summary = json.loads((built_dir / "summary.json").read_text(encoding="utf-8"))
     by_list = {entry["list"]: entry for entry in summary["lists"]}
     assert by_list["pingshan-ybj"]["powers"] == 25 and by_list["yuanshi-ybj"]["powers"] == 20
-    assert by_list["yuanshi-ybj"]["unresolved_citations"] == 6
+    # 河北省医疗保障基金监管办法 (冀政字〔2019〕28号) is registered since issue 13: one unresolved left
+    assert by_list["yuanshi-ybj"]["unresolved_citations"] == 1
     assert summary["quads"] == sum(summary["graphs"].values())
 
 
