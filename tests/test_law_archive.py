@@ -178,3 +178,13 @@ def test_the_bundled_archive_holds_every_national_law_and_regulation():
         levels[item["level"]] = levels.get(item["level"], 0) + 1
     assert levels["law"] >= 300 and levels["administrative-regulation"] >= 600
     assert archive_file().stat().st_size < 5_000_000
+
+
+def test_registry_import_command(tmp_path, capsys):
+    from build_graph.cli import main
+
+    corpus = tiny_corpus(tmp_path / "corpus")
+    assert main(["registry", "import", str(corpus), "-o", str(tmp_path / "laws.zip")]) == 0
+    assert "1 law; 2 versions" in capsys.readouterr().err
+    assert LawArchive(tmp_path / "laws.zip").find("示例管理法").status == "amended"
+    assert main(["registry", "import", str(tmp_path / "nothing")]) == 2
