@@ -164,12 +164,12 @@ def cmd_push(args) -> int:
 
 
 def cmd_registry(args) -> int:
-    from .law.importer import ImportError_, import_corpus
+    from .law.importer import CorpusError, import_corpus
 
     output = Path(args.output) if args.output else Path.cwd() / "laws.zip"
     try:
         counts = import_corpus(Path(args.path), output, local=args.local, progress=_progress)
-    except ImportError_ as exc:
+    except CorpusError as exc:
         raise CliError(str(exc)) from exc
     for lost in counts["without_text"]:
         _progress(f"  left out (no text file): {lost}")

@@ -110,11 +110,12 @@ class RegistryEmitter:
         self.sink = QuadSink(iris.registry_graph())
         self.provisions: set[str] = set()
         self.labels: dict[str, str] = {}  # provision IRI → label, so 第十条第二项 names its article
-        self.provisional: set[str] = set()
+        self.emitted: set[str] = set()  # instruments written on first citation (provisional, archive)
         for triple in ox.parse(path=str(registry_file()), format=ox.RdfFormat.TURTLE):
             self.sink.quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, self.sink.graph))
         for instrument in registry.instruments.values():
-            self._typed_level(instrument)
+            if instrument.id != instrument.archive_id:  # archive-only ones: typed when cited, so a
+                self._typed_level(instrument)          # build never depends on what was resolved before it
 
     def _typed_level(self, instrument: ResolvedInstrument) -> None:
         slug = LEVEL_BY_LABEL.get(instrument.level or "")
@@ -125,11 +126,13 @@ class RegistryEmitter:
 
     def instrument_node(self, instrument: ResolvedInstrument) -> str:
         node = iris.instrument(instrument.id)
-        if instrument.archive_id and instrument.id not in self.provisional:
-            self.provisional.add(instrument.id)  # emitted once: archive facts and versions
+        if instrument.id in self.emitted:
+            return node
+        if instrument.archive_id:
+            self.emitted.add(instrument.id)
             self._archive_facts(node, instrument)
-        if instrument.provisional and instrument.id not in self.provisional:
-            self.provisional.add(instrument.id)
+        if instrument.provisional:
+            self.emitted.add(instrument.id)
             self.sink.add(node, RDF_TYPE, eli("LegalResource"))
             self.sink.add(node, RDF_TYPE, pkg("ProvisionalInstrument"))
             self.sink.add(node, eli("title"), zh(instrument.title))

@@ -13,7 +13,7 @@ import pytest
 
 from build_graph.citations.export import cite_rows
 from build_graph.law.archive import LawArchive
-from build_graph.law.importer import ImportError_, import_corpus
+from build_graph.law.importer import CorpusError, import_corpus
 from build_graph.registry import archive_file, load_registry
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "lawrefbook"
@@ -163,10 +163,10 @@ def test_importing_twice_gives_the_same_bytes(tmp_path):
 
 
 def test_a_folder_that_is_no_corpus_or_has_no_texts_is_refused(tmp_path):
-    with pytest.raises(ImportError_, match="no db.sqlite3"):
+    with pytest.raises(CorpusError, match="no db.sqlite3"):
         import_corpus(tmp_path, tmp_path / "laws.zip", progress=lambda message: None)
     corpus = tiny_corpus(tmp_path / "bare", with_text=False)
-    with pytest.raises(ImportError_, match="no laws, regulations or rules with a text file"):
+    with pytest.raises(CorpusError, match="no laws, regulations or rules with a text file"):
         import_corpus(corpus, tmp_path / "laws.zip", progress=lambda message: None)
 
 
@@ -188,3 +188,14 @@ def test_registry_import_command(tmp_path, capsys):
     assert "1 law; 2 versions" in capsys.readouterr().err
     assert LawArchive(tmp_path / "laws.zip").find("示例管理法").status == "amended"
     assert main(["registry", "import", str(tmp_path / "nothing")]) == 2
+
+
+def test_a_build_does_not_depend_on_what_was_cited_before_it(seed_lists):
+    """Archive instruments join the cached registry when first resolved; a later build must not
+    emit them unless it cites them."""
+    from build_graph.build import build_graph
+
+    before = sorted(map(str, build_graph(list(seed_lists.values())).quads))
+    cite_rows("《中华人民共和国食品安全法》第一百二十三条；《发票管理办法》第三条", load_registry())
+    after = sorted(map(str, build_graph(list(seed_lists.values())).quads))
+    assert before == after

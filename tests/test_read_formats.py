@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from build_graph.iris import name_key
-from build_graph.readers import ReadError, read_list
+from build_graph.readers import ListMeta, ReadError, read_list
 from tests.list_formats import FORMATS
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -125,8 +125,9 @@ def test_a_file_without_any_authority_is_filed_under_a_placeholder_and_said_so()
     power_list = read_list(SAMPLES / "sichuan-cells.txt")
     assert power_list.authority.startswith("未知主体")
     assert "no-authority" in [f.code for f in power_list.findings if f.severity == "error"]
-    given = read_list(SAMPLES / "sichuan-cells.txt", meta=None)
-    assert given.records[0].basis_text.count("《") == 2  # a cell of two lines stays one cell
+    assert power_list.records[0].basis_text.count("《") == 2  # a cell of two lines stays one cell
+    named = read_list(SAMPLES / "sichuan-cells.txt", meta=ListMeta("sichuan", authority="某某市医疗保障局"))
+    assert named.authority == "某某市医疗保障局" and "no-authority" not in [f.code for f in named.findings]
 
 
 def test_traditional_script_headers_types_and_citations():

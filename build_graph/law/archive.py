@@ -63,6 +63,7 @@ class LawArchive:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._shards: dict[int, dict] = {}
+        self._articles: dict[str, dict[int, Article]] = {}
 
     @cached_property
     def entries(self) -> dict[str, LawEntry]:
@@ -94,10 +95,15 @@ class LawArchive:
         return self.entries.get(ident) if ident else None
 
     def articles(self, version: Version) -> dict[int, Article]:
+        """The articles of one version (built once per version: citations ask again and again)."""
+        if version.text in self._articles:
+            return self._articles[version.text]
         ident = version.text.rsplit("/", 1)[0]
         shard = shard_of(ident)
         if shard not in self._shards:
             with zipfile.ZipFile(self.path) as archive:
                 self._shards[shard] = json.loads(lzma.decompress(archive.read(f"texts/{shard:02d}.json.xz")))
-        return {number: Article(number, chapter, chapter_title, paragraphs)
-                for number, chapter, chapter_title, paragraphs in self._shards[shard].get(version.text, [])}
+        articles = {number: Article(number, chapter, chapter_title, paragraphs)
+                    for number, chapter, chapter_title, paragraphs in self._shards[shard].get(version.text, [])}
+        self._articles[version.text] = articles
+        return articles

@@ -50,7 +50,7 @@ class VersionRow:
     folder: str
 
 
-class ImportError_(Exception):
+class CorpusError(Exception):
     """The corpus cannot be imported: a missing database, or nothing to import."""
 
 
@@ -140,7 +140,7 @@ def import_corpus(root: Path, output: Path, *, local: bool = False, progress=Non
     say = progress or (lambda message: print(message, file=sys.stderr))
     database = root / "db.sqlite3"
     if not database.is_file():
-        raise ImportError_(f"{root}: no db.sqlite3 — not a LawRefBook/Laws snapshot")
+        raise CorpusError(f"{root}: no db.sqlite3 — not a LawRefBook/Laws snapshot")
     rows, missing = _rows(root, database, {"法律", "行政法规", "部门规章"})
     if local:
         for province_db in sorted(root.glob("DLC/*/db.sqlite3")):
@@ -148,31 +148,24 @@ def import_corpus(root: Path, output: Path, *, local: bool = False, progress=Non
             rows += more
             missing += lost
     if not rows:
-        raise ImportError_(f"{root}: no laws, regulations or rules with a text file")
+        raise CorpusError(f"{root}: no laws, regulations or rules with a text file")
     say(f"reading {len(rows)} versions…")
     grouped: dict[tuple[str, str], list[VersionRow]] = defaultdict(list)
-    texts: dict[tuple[str, str, str, str], str] = {}
-    titles: dict[tuple[str, str, str, str], str] = {}
-    for row in rows:
-        text = row.path.read_text(encoding="utf-8")
-        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), row.name)
-        slug = LEVEL_SLUGS[row.level]
-        grouped[slug, row.name].append(row)  # versions share the corpus's name (titles may vary)
-        titles[slug, row.name, row.publish, str(row.path)] = title
-        texts[slug, row.name, row.publish, str(row.path)] = text
+    for row in rows:  # versions share the corpus's name (their titles may vary)
+        grouped[LEVEL_SLUGS[row.level], row.name].append(row)
     index, counts, articles_total = [], defaultdict(int), 0
     shards: dict[int, dict[str, list]] = defaultdict(dict)
     for number, ((slug, name), versions) in enumerate(sorted(grouped.items()), 1):
         if number % 500 == 0:
             say(f"  {number} of {len(grouped)} instruments")
         versions = sorted(versions, key=lambda r: (r.publish, str(r.path)))
-        title = titles[slug, name, versions[-1].publish, str(versions[-1].path)]  # the latest version's
         ident = instrument_id(slug, name)
         entries, orders = [], set()
         for position, row in enumerate(versions):
-            text = texts[slug, name, row.publish, str(row.path)]
+            text = row.path.read_text(encoding="utf-8")
             history = _history(text)
-            _, articles = parse_statute_text(text)
+            title, articles = parse_statute_text(text)  # the latest version's title stays
+            title = title or name
             key = f"{ident}/{position}"
             shards[shard_of(ident)][key] = [[a.number, a.chapter, a.chapter_title, a.paragraphs]
                                             for a in articles.values()]
@@ -183,9 +176,8 @@ def import_corpus(root: Path, output: Path, *, local: bool = False, progress=Non
             entries.append({"date": row.publish or None, "in_force": row.valid_from or None,
                             "superseded": row.expired or later, "history": history, "text": key,
                             "articles": len(articles)})
-        names = {r.name for r in versions}
         short = re.sub(r"^中华人民共和国", "", title)
-        index.append({"id": ident, "title": title, "level": slug, "aliases": sorted((names | {short}) - {title}),
+        index.append({"id": ident, "title": title, "level": slug, "aliases": sorted({name, short} - {title}),
                       "issuer": _issuer(slug, entries[0]["history"], versions[0].folder),
                       "orders": sorted(orders), "status": _status(entries), "versions": entries})
         counts[slug] += 1

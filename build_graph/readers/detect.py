@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cell_lines import cells_of, header_run
 from .delimited import PIPE_ROW
+from .fields import header_field
 from .key_value import keyed_lines
 from .text import DecodedText, ReadError
 
@@ -84,8 +85,6 @@ def text_layout(doc: DecodedText, suffix: str = "") -> str:
 
 def _spaced_header(doc: DecodedText) -> int | None:
     """The line number of a header whose column names are separated by spaces alone, or None."""
-    from .fields import header_field
-
     for number, line in enumerate(doc.lines[:200], 1):
         if "\t" in line or "," in line or "|" in line:
             continue
