@@ -323,3 +323,19 @@ def test_word_document_of_key_value_paragraphs(tmp_path, yuanshi):
     document.save(tmp_path / "paragraphs.docx")
     read = read_list(tmp_path / "paragraphs.docx")
     assert [essence(r) for r in read.records] == [essence(r) for r in yuanshi.records]
+
+
+def test_a_heading_row_wins_over_the_type_of_the_row_above():
+    """Merged type cells are carried down, but never across a heading row that names a type."""
+    power_list, items = names_and_types(SAMPLES / "heading-rows.xlsx")
+    assert [t for _, t in items] == ["行政许可", "行政许可", "行政处罚"]
+    assert power_list.authority == "某某县自然资源局"
+
+
+def test_markdown_catalogue_with_实施机构_and_a_markdown_title():
+    power_list, items = names_and_types(SAMPLES / "markdown-catalogue.md")
+    assert power_list.layout == "pipe-table"
+    assert [r.number_as_listed for r in power_list.records] == ["(1)", "(2)", "(3)"]
+    assert [t for _, t in items] == ["行政处罚", "行政许可", "行政检查"]
+    assert power_list.authority == "某某县市场监督管理局"
+    assert {r.authority for r in power_list.records} == {"某某县市场监督管理局"}

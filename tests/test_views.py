@@ -74,8 +74,8 @@ def test_payloads_are_escaped_in_every_file(hostile_site):
 browser = pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 
 
-def drawn(out, page, profile, attempts=2):
-    """The <body> data attributes and DOM after load; a second try if the page had not drawn yet
+def drawn(out, page, profile, attempts=4):
+    """The <body> data attributes and DOM after load; more tries if the page had not drawn yet
     (a loaded machine can run out of Chromium's virtual-time budget)."""
     for _ in range(attempts):
         dom = headless(page, "--dump-dom", profile=profile)

@@ -177,9 +177,9 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
             findings.append(Finding("warning", list_name, row.line, "long-row",
                                     f"{_at(row)}item {first}: row has {present} cells, header has {header_width}; "
                                     "extra cells left out"))
-        _carry_down(values, pending[-1] if pending else None, header, row, list_name, findings)
-        if not values.get("power_type") and section_type:
+        if not values.get("power_type") and section_type:  # a heading or sheet names the type: it wins
             values["power_type"] = section_type
+        _carry_down(values, pending[-1] if pending else None, header, row, list_name, findings)
         pending.append(_Pending(values, row, row.line, authority or default_authority))
     for index, entry in enumerate(pending):
         if _heads_its_subitems(entry, pending[index + 1:]):
