@@ -16,7 +16,16 @@ DEFAULT_OUTPUT = Path("output")  # relative to the working directory, like any c
 
 
 def _lists(args):
-    return load_lists(args.lists, args.layout, args.authority)
+    return load_lists(args.lists, args.layout, args.authority, args.date)
+
+
+def _iso_date(text: str) -> str:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is no date of the form YYYY-MM-DD") from None
 
 
 def _progress(message: str) -> None:
@@ -41,7 +50,7 @@ def cmd_cite(args) -> int:
     from .citations.export import cite_rows
 
     text = sys.stdin.read() if args.text in (None, "-") else args.text
-    sys.stdout.write(export.to_json(cite_rows(text)))
+    sys.stdout.write(export.to_json(cite_rows(text, on=args.date)))
     return 0
 
 
@@ -190,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--layout", choices=LAYOUTS, help="force a reader instead of auto-detection")
         p.add_argument("--authority", metavar="NAME", help="the implementing authority of the given files "
                        "(rows with their own 实施主体 cell keep it; default: the file's title or 单位 line)")
+        p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="the day the lists were made: "
+                       "citations point at the law versions in force then (default: a date the list "
+                       "states, else the current versions)")
 
     p = sub.add_parser("export", help="records, findings or citations as JSON or CSV")
     p.add_argument("what", choices=("records", "findings", "citations"))
@@ -200,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cite", help="citations found in free text (argument, or - for standard input)")
     p.add_argument("text", nargs="?", default="-")
     p.add_argument("--format", choices=("json",), default="json")
+    p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="resolve to the law versions in force on this day (default: the current ones)")
     p.set_defaults(func=cmd_cite)
 
     p = sub.add_parser("validate", help="SHACL validation; exit 0 conforms, 1 violations, 2 error")

@@ -16,7 +16,7 @@ def bundled_lists() -> list[tuple[Path, ListMeta]]:
     corpus = folder("corpus")
     entries = tomllib.loads((corpus / "lists.toml").read_text(encoding="utf-8")).get("list", [])
     return [(corpus / e["file"], ListMeta(e["id"], e.get("authority", ""), e.get("jurisdiction", ""),
-                                              e.get("source_file", ""))) for e in entries]
+                                          e.get("source_file", ""), str(e.get("date", "")))) for e in entries]
 
 
 def meta_for(path: Path) -> ListMeta:
@@ -51,14 +51,19 @@ def unique_metas(paths: list[Path]) -> list[ListMeta]:
 
 
 def load_lists(paths: list[str | Path] | None = None, layout: str | None = None,
-               authority: str | None = None) -> list[PowerList]:
+               authority: str | None = None, date: str | None = None) -> list[PowerList]:
     """Read the given list files, or the bundled corpus when none are given. ``authority``
     names the implementing authority of the given files, instead of their title or 单位 line
-    (rows with a 实施主体 cell of their own keep it)."""
+    (rows with a 实施主体 cell of their own keep it); ``date`` (ISO) the day they were made,
+    instead of a date they state: citations point at the law versions in force then."""
     if not paths:
-        return [read_list(file, meta, layout) for file, meta in bundled_lists()]
-    files = [Path(p) for p in paths]
-    metas = unique_metas(files)
-    if authority:
-        metas = [replace(meta, authority=authority) for meta in metas]
-    return [read_list(file, meta, layout) for file, meta in zip(files, metas)]
+        pairs = bundled_lists()
+    else:
+        files = [Path(p) for p in paths]
+        metas = unique_metas(files)
+        if authority:
+            metas = [replace(meta, authority=authority) for meta in metas]
+        pairs = list(zip(files, metas))
+    if date:
+        pairs = [(file, replace(meta, date=date)) for file, meta in pairs]
+    return [read_list(file, meta, layout) for file, meta in pairs]

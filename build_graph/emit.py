@@ -47,12 +47,15 @@ PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 
 LEVEL_CLASSES = {"law": "Law", "administrative-regulation": "AdministrativeRegulation",
                  "local-regulation": "LocalRegulation", "departmental-rule": "DepartmentalRule",
-                 "local-government-rule": "LocalGovernmentRule", "normative-document": "NormativeDocument"}
+                 "local-government-rule": "LocalGovernmentRule", "normative-document": "NormativeDocument",
+                 "autonomous-regulation": "AutonomyRegulation", "separate-regulation": "SeparateRegulation",
+                 "sez-regulation": "SezRegulation"}
 TYPE_CLASSES = {"行政许可": "AdministrativeLicensing", "行政处罚": "AdministrativePenalty",
                 "行政强制": "AdministrativeCoercion", "行政征收": "AdministrativeLevy",
                 "行政给付": "AdministrativeBenefit", "行政检查": "AdministrativeInspection",
                 "行政确认": "AdministrativeConfirmation", "行政奖励": "AdministrativeReward",
-                "行政裁决": "AdministrativeAdjudication", "其他行政权力": "OtherAdministrativePower"}
+                "行政裁决": "AdministrativeAdjudication", "其他行政权力": "OtherAdministrativePower",
+                "行政征用": "AdministrativeRequisition"}
 PROVISION_CLASSES = {"att": "Attachment", "art": "Article", "para": "Paragraph", "item": "Item", "chp": "Chapter"}
 
 
@@ -346,9 +349,8 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             sink.add(c, pkg("wholeInstrument"), boolean(resolved.citation.whole))
             if resolved.provision_exists is not None:
                 sink.add(c, pkg("provisionExists"), boolean(resolved.provision_exists))
-            if resolved.instrument.archive_id:
-                sink.add(c, pkg("citesVersion"), registry_emitter.version_node(resolved.instrument,
-                                                                             resolved.instrument.version))
+            if resolved.version:
+                sink.add(c, pkg("citesVersion"), registry_emitter.version_node(resolved.instrument, resolved.version))
             sink.add(c, pkg("citationText"), zh(resolved.citation.text))
             sink.add(c, pkg("characterStart"), integer(resolved.citation.span[0]))
             sink.add(c, pkg("characterEnd"), integer(resolved.citation.span[1]))

@@ -15,7 +15,7 @@ ONTOLOGY = "https://w3id.org/powerkg/ontology#"
 POWER_TYPE_SLUGS = {
     "行政许可": "licensing", "行政处罚": "penalty", "行政强制": "coercion", "行政征收": "levy",
     "行政给付": "benefit", "行政检查": "inspection", "行政确认": "confirmation", "行政奖励": "reward",
-    "行政裁决": "adjudication", "其他行政权力": "other",
+    "行政裁决": "adjudication", "其他行政权力": "other", "行政征用": "requisition",
 }
 RESPONSIBILITY_KINDS = {
     "立案": "filing", "调查": "investigation", "审查": "review", "审核": "review", "告知": "notification",

@@ -1,4 +1,7 @@
-"""The ten statutory power types (权力类型) and the labels lists really use for them."""
+"""The statutory power types (权力类型) and the labels lists really use for them.
+
+行政征用 (temporary use of property for the public interest, with compensation) is its own type,
+not an alias of 行政征收 (which takes ownership): lists that separate them keep them separate."""
 from __future__ import annotations
 
 import re
@@ -7,7 +10,7 @@ from .citations.normalize import normalize
 
 STATUTORY_TYPES = (
     "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付",
-    "行政检查", "行政确认", "行政奖励", "行政裁决", "其他行政权力",
+    "行政检查", "行政确认", "行政奖励", "行政裁决", "其他行政权力", "行政征用",
 )
 
 # Labels seen in real lists that mean one of the ten types. 行政监督 is how some lists title
@@ -21,7 +24,6 @@ ALIASES = {
     "其他": "其他行政权力",
     "其他职权": "其他行政权力",
     "其他行政职权": "其他行政权力",
-    "行政征用": "行政征收",
 }
 
 TYPE_LABELS = STATUTORY_TYPES + tuple(ALIASES)  # every label a type is known to be listed under

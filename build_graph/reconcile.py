@@ -64,7 +64,7 @@ def reconcile(power_list: PowerList) -> None:
             labels.setdefault(record.power_type_as_listed, []).append(record)
     for label, holders in labels.items():
         report("info", holders[0].source.first_line, "nonstatutory-type-label",
-               f"type label {label!r} ({len(holders)} items) is none of the ten statutory type names; "
+               f"type label {label!r} ({len(holders)} items) is none of the statutory type names; "
                f"read as {holders[0].power_type}")
 
     per_category = _numbers_restart(records)

@@ -132,3 +132,4 @@ class PowerList:
     summary: Summary | None
     records: list[PowerRecord]
     findings: list[Finding]
+    date: str | None = None  # ISO date the list was made (given, or stated in it); None: unknown

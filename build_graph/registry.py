@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,18 +31,55 @@ LEVELS = {  # level IRI local name → 效力层级, highest first
     "law": "法律",
     "administrative-regulation": "行政法规",
     "local-regulation": "地方性法规",
+    "autonomous-regulation": "自治条例",
+    "separate-regulation": "单行条例",
+    "sez-regulation": "经济特区法规",
     "departmental-rule": "部门规章",
     "local-government-rule": "地方政府规章",
     "normative-document": "规范性文件",
 }
 LEVEL_BY_LABEL = {label: key for key, label in LEVELS.items()}
+# 立法法's families: a 【法规】 tag claims one of the first, a 【规章】 tag one of the second.
+LEVEL_FAMILIES = {"法规": ("行政法规", "地方性法规", "自治条例", "单行条例", "经济特区法规"),
+                  "规章": ("部门规章", "地方政府规章")}
+
+
+def tag_fits_level(tag: str | None, level: str | None) -> bool | None:
+    """Whether a list's level tag agrees with a known level (None when either is unknown):
+    【规章】 fits 部门规章 and 地方政府规章, 【法规】 every kind of 法规, other tags their own level."""
+    if not tag or not level:
+        return None
+    return level in LEVEL_FAMILIES.get(tag, (tag,))
 
 
 def title_key(title: str) -> str:
-    """Comparable form of a title: normalised, no spaces or brackets, no 中华人民共和国 prefix."""
+    """Comparable form of a title: normalised, no spaces, quotes or brackets, no 中华人民共和国
+    (also inside: 山东省实施《中华人民共和国环境影响评价法》办法)."""
     text = normalize(title or "")
-    text = re.sub(r"[\s《》〈〉<>\"“”]", "", text)
-    return re.sub(r"^中华人民共和国", "", text)
+    text = re.sub(r"[\s《》〈〉<>\"“”'‘’]", "", text)
+    return text.replace("中华人民共和国", "")
+
+
+_EDITION_NOTE = re.compile(r"\s*\(\s*(?:(?:19|20)\d\d\s*年?[^()]{0,8}|[^()]{0,6}(?:修订|修正|修改)[^()]{0,4})\)\s*$"
+                           r"|\s*(?:19|20)\d\d\s*年?\s*(?:修订|修正|修改)?\s*(?:版|本)\s*$")
+_MASK = re.compile(r"[*×○□■●▲△※?]+|X{2,}|…+|\.{2,}")
+
+
+def without_edition(title: str | None) -> str | None:
+    """A title without an edition note at its end: 《X(2019年修订)》, 《X 2023年版》 → X."""
+    return _EDITION_NOTE.sub("", normalize(title)) if title else title
+
+
+def masked_pattern(title: str | None) -> re.Pattern | None:
+    """For a title with masked characters (×, *, ○, …), a pattern over title keys in which
+    each masked run stands for one to twelve characters; None when nothing is masked."""
+    key = title_key(title or "")
+    if not _MASK.search(key):
+        return None
+    pieces = _MASK.split(key)
+    if sum(len(piece) for piece in pieces) < 3:
+        return None  # too little left to identify anything
+    return re.compile(".{1,12}?".join(re.escape(piece) for piece in pieces))
 
 
 def number_key(number: str) -> str:
@@ -156,16 +193,28 @@ class Registry:
     attachments: dict[tuple[str, int], str] = field(default_factory=dict)
     archive: "LawArchive | None" = None
 
-    def articles_of(self, instrument_id: str) -> dict[int, Article] | None:
-        """Article texts of an instrument: the curated statute text, else the archive's text of
-        the version the registry points at (its current one)."""
-        if instrument_id in self.statutes:
-            return self.statutes[instrument_id]
+    def version_on(self, instrument_id: str, on: str | None = None) -> str | None:
+        """Date (ISO) of the instrument's version in force on ``on`` (ISO date; None: the current
+        one); None when the archive has no versions of it."""
         instrument = self.instruments.get(instrument_id)
         if instrument is None or not instrument.archive_id or self.archive is None:
             return None
+        if on is None:
+            return instrument.version
+        return self.archive.entries[instrument.archive_id].version_on(on).date
+
+    def articles_of(self, instrument_id: str, on: str | None = None) -> dict[int, Article] | None:
+        """Article texts of an instrument in the version in force on ``on`` (ISO date; None: the
+        current version): the curated statute text for the current version, else the archive's."""
+        instrument = self.instruments.get(instrument_id)
+        version = self.version_on(instrument_id, on)
+        current = instrument is not None and version == instrument.version
+        if instrument_id in self.statutes and (current or version is None):
+            return self.statutes[instrument_id]
+        if version is None:
+            return None
         entry = self.archive.entries[instrument.archive_id]
-        return self.archive.articles(entry.version_on(instrument.version)) or None
+        return self.archive.articles(entry.version_on(on or instrument.version)) or None
 
     def _from_archive(self, mention: InstrumentMention) -> str | None:
         """Id of the archive instrument a mention names (added to ``instruments`` on first use)."""
@@ -197,9 +246,33 @@ class Registry:
                 notice = title_key(mention.promulgated_by)
                 found = self.by_title.get(notice) or self.by_alias.get(notice)
         found = found or self._from_archive(mention)
+        if not found and mention.title:
+            found = self._by_variant_title(mention)
         if found:
             return self.instruments[found]
         return self.provisional(mention)
+
+    def _by_variant_title(self, mention: InstrumentMention) -> str | None:
+        """A title that names its edition (《药品管理法(2019修订)》) resolves as the title without it;
+        a title with masked characters (《中华人民共和国××法》) resolves when exactly one known
+        title fits it."""
+        plain = without_edition(mention.title)
+        if plain != mention.title:
+            found = self.resolve(replace(mention, title=plain, doc_number=None))
+            if not found.provisional:
+                return found.id
+        pattern = masked_pattern(mention.title)
+        if pattern is None:
+            return None
+        fits = {ident for key, ident in (*self.by_title.items(), *self.by_alias.items()) if pattern.fullmatch(key)}
+        if self.archive is not None:
+            fits |= {ident for key, ident in self.archive.by_title.items() if pattern.fullmatch(key)}
+        if len(fits) != 1:
+            return None
+        ident = fits.pop()
+        if ident not in self.instruments:
+            self.instruments[ident] = instrument_from_archive(self.archive.entries[ident])
+        return ident
 
     def provisional(self, mention: InstrumentMention) -> ResolvedInstrument:
         key = number_key(mention.doc_number or "") + "|" + title_key(mention.title or "")

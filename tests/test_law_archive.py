@@ -177,7 +177,9 @@ def test_the_bundled_archive_holds_every_national_law_and_regulation():
     for item in index:
         levels[item["level"]] = levels.get(item["level"], 0) + 1
     assert levels["law"] >= 300 and levels["administrative-regulation"] >= 600
-    assert archive_file().stat().st_size < 5_000_000
+    assert levels["local-regulation"] >= 1800  # the seven provinces of the snapshot
+    assert {"separate-regulation", "sez-regulation", "autonomous-regulation"} <= set(levels)
+    assert archive_file().stat().st_size < 12_000_000
 
 
 def test_registry_import_command(tmp_path, capsys):

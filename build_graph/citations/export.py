@@ -16,18 +16,21 @@ def citation_object(resolved: ResolvedCitation, registry: Registry) -> dict:
         "instrument": {"id": instrument.id, "title": instrument.title,
                        "doc_number": registry.doc_number_of(instrument), "level": instrument.level,
                        "resolved": not instrument.provisional, "status": instrument.status,
-                       "version": instrument.version},
+                       "version": resolved.version},
         "chapter": c.chapter, "article": c.article, "paragraph": c.paragraph, "item": c.item,
         "attachment": c.attachment, "whole": c.whole, "text": c.text,
         "provision_exists": resolved.provision_exists, "official_text": resolved.official_text,
+        "cited_as": {"title": c.instrument.title, "doc_number": c.instrument.doc_number,
+                     "level_tag": c.instrument.level_tag, "edition": c.instrument.edition},
     }
 
 
-def cite_rows(text: str, registry: Registry | None = None) -> list[dict]:
-    """``powerkg cite``: every citation in free text, with its role and character span."""
+def cite_rows(text: str, registry: Registry | None = None, on: str | None = None) -> list[dict]:
+    """``powerkg cite``: every citation in free text, with its role and character span; ``on``
+    (ISO date) picks the law versions in force then (default: the current ones)."""
     registry = registry or load_registry()
     rows = []
-    for resolved in cite_text(text, registry):
+    for resolved in cite_text(text, registry, on):
         row = citation_object(resolved, registry)
         row["role"] = resolved.citation.role
         if resolved.citation.quoted_in is not None:

@@ -10,7 +10,8 @@ class InstrumentMention:
 
     ``title`` is the cited instrument's own title: for ``《关于印发〈X〉的通知》`` it is X and
     ``promulgated_by`` holds the notice's title. ``doc_number`` is canonical (GB/T 9704:
-    ``石政规〔2019〕7号``; orders ``国务院令第259号``). ``span`` is [start, end) in the text.
+    ``石政规〔2019〕7号``; orders ``国务院令第259号``). ``level_tag`` is the level (or level family:
+    法规, 规章) the list's own tag claims — a claim, not a fact. ``span`` is [start, end) in the text.
     """
 
     title: str | None = None
@@ -19,6 +20,7 @@ class InstrumentMention:
     level_tag: str | None = None
     promulgated_by: str | None = None
     attachment_title: str | None = None
+    edition: str | None = None  # an edition or amendment the text names: 2019年版, 2021年修订
     span: tuple[int, int] = (0, 0)
 
     def key(self) -> str:

@@ -2,7 +2,7 @@
 
 Traditional characters become Simplified (OpenCC's table, applied character by character so
 spans into the original text stay valid), full-width ASCII becomes half-width, and the
-ideographic space a plain space. Chinese numerals become integers with cn2an.
+ideographic space, no-break space and invisible marks (zero-width space, soft hyphen) a plain space. Chinese numerals become integers with cn2an.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from functools import lru_cache
 import cn2an
 
 _converter = None
+_INVISIBLE = frozenset("\u3000\u00a0\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff")
 
 
 def _t2s():
@@ -27,8 +28,8 @@ def _fold_char(ch: str) -> str:
     code = ord(ch)
     if 0xFF01 <= code <= 0xFF5E:
         return chr(code - 0xFEE0)
-    if ch == "\u3000":
-        return " "
+    if ch in _INVISIBLE:
+        return " "  # ideographic and no-break spaces, zero-width marks, soft hyphens
     if code >= 0x3400:
         simplified = _t2s().convert(ch)
         if len(simplified) == 1:

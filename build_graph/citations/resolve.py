@@ -23,6 +23,7 @@ class ResolvedCitation:
     problems: list[str] = field(default_factory=list)
     provision_exists: bool | None = None
     official_text: str | None = None  # the cited article, paragraph or item, in the version cited
+    version: str | None = None  # date (ISO) of the version cited: the one in force on the list's date
 
 
 @dataclass
@@ -35,13 +36,16 @@ class PowerCitations:
     quoted: list[ResolvedCitation]
 
 
-def resolve(citation: Citation, registry: Registry) -> ResolvedCitation:
+def resolve(citation: Citation, registry: Registry, on: str | None = None) -> ResolvedCitation:
+    """Resolve one citation against the registry, in the version in force on ``on`` (ISO date of
+    the list; None: the current version)."""
     instrument = registry.resolve(citation.instrument, into_provisions=citation.article is not None,
                                   attachment=citation.attachment)
     resolved = ResolvedCitation(citation, instrument)
     if instrument.provisional:
         return resolved
-    articles = registry.articles_of(instrument.id)
+    resolved.version = registry.version_on(instrument.id, on)
+    articles = registry.articles_of(instrument.id, on)
     in_own_attachment = citation.attachment is not None and instrument.attachment_no is None
     if citation.whole and citation.attachment is None:
         resolved.provision_exists = True
@@ -82,19 +86,20 @@ def provision_key(c: Citation, instrument_id: str) -> tuple:
     return (instrument_id, c.attachment, c.article, c.paragraph, c.item, c.whole)
 
 
-def cite_text(text: str, registry: Registry) -> list[ResolvedCitation]:
-    return [resolve(c, registry) for c in find_citations(text)]
+def cite_text(text: str, registry: Registry, on: str | None = None) -> list[ResolvedCitation]:
+    return [resolve(c, registry, on) for c in find_citations(text)]
 
 
 def cite_list(power_list: PowerList, registry: Registry) -> tuple[list[PowerCitations], list[Finding]]:
-    """Citations of every power of a list, and findings for unresolved ones and misfits."""
+    """Citations of every power of a list (in the law versions in force on the list's date), and
+    findings for unresolved ones and misfits."""
     result, findings = [], []
     for record in power_list.records:
         basis, quoted, seen = [], [], set()
         if record.unlinked_reason:  # the reader found its cells shifted: linking would mislead
             result.append(PowerCitations(record, [], []))
             continue
-        for resolved in cite_text(record.basis_text, registry):
+        for resolved in cite_text(record.basis_text, registry, power_list.date):
             target = basis if resolved.citation.role == "basis" else quoted
             key = provision_key(resolved.citation, resolved.instrument.id)
             if target is basis:

@@ -87,11 +87,18 @@ class LawArchive:
 
     @cached_property
     def by_number(self) -> dict[str, str]:
-        return {number_key(order): entry.id for entry in self.entries.values() for order in entry.orders}
+        """order number → id, for numbers that name one instrument only (主席令 numbers restart
+        with every 全国人大 term, so 主席令第七号 names several laws and is left out)."""
+        owners: dict[str, set[str]] = {}
+        for entry in self.entries.values():
+            for order in entry.orders:
+                owners.setdefault(number_key(order), set()).add(entry.id)
+        return {number: next(iter(ids)) for number, ids in owners.items() if len(ids) == 1}
 
     def find(self, title: str | None = None, number: str | None = None) -> LawEntry | None:
-        ident = (self.by_number.get(number_key(number)) if number else None) or \
-                (self.by_title.get(title_key(title)) if title else None)
+        """The entry a title (or alias) names, else the one an order number names."""
+        ident = (self.by_title.get(title_key(title)) if title else None) or \
+                (self.by_number.get(number_key(number)) if number else None)
         return self.entries.get(ident) if ident else None
 
     def articles(self, version: Version) -> dict[int, Article]:

@@ -31,8 +31,22 @@ from ..registry import parse_statute_text, title_key
 
 LEVEL_SLUGS = {"法律": "law", "行政法规": "administrative-regulation",
                "部门规章": "departmental-rule", "地方性法规": "local-regulation"}
-_PREFIX = {"law": "law", "administrative-regulation": "reg",
-           "departmental-rule": "rule", "local-regulation": "local"}
+_PREFIX = {"law": "law", "administrative-regulation": "reg", "departmental-rule": "rule",
+           "local-regulation": "local", "autonomous-regulation": "local", "separate-regulation": "local",
+           "sez-regulation": "local"}
+
+
+def local_level(name: str) -> str:
+    """The 立法法 level of a regulation the corpus files as 地方性法规: 自治条例 (an autonomous
+    area's 自治条例), 单行条例 (other 条例 of an 自治县/自治旗, which make no 地方性法规),
+    经济特区法规 (a 经济特区 regulation), else 地方性法规."""
+    if re.search(r"自治(?:区|州|县|旗)自治条例$", name):
+        return "autonomous-regulation"
+    if re.match(r"^[^省市]{2,20}自治(?:县|旗)", name):
+        return "separate-regulation"
+    if "经济特区" in name:
+        return "sez-regulation"
+    return "local-regulation"
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
 _ORDER = re.compile(r"(国务院令|主席令|[^\s，。]{2,20}令)\s*第\s*(\d+)\s*号")
 
@@ -101,7 +115,7 @@ def _issuer(level_slug: str, events: list[tuple[str, str]], folder: str) -> str 
         return "国务院"
     if level_slug == "departmental-rule":
         return folder.rsplit("/", 1)[-1] or None
-    if match := re.match(r"^(\S+?(?:省|市|自治区))第\S+?届人民代表大会(常务委员会)?", first):
+    if match := re.match(r"^(\S+?(?:省|市|自治区|自治州|自治县|自治旗))第\S+?届人民代表大会(常务委员会)?", first):
         return f"{match.group(1)}人民代表大会{match.group(2) or ''}"
     return None
 
@@ -152,7 +166,8 @@ def import_corpus(root: Path, output: Path, *, local: bool = False, progress=Non
     say(f"reading {len(rows)} versions…")
     grouped: dict[tuple[str, str], list[VersionRow]] = defaultdict(list)
     for row in rows:  # versions share the corpus's name (their titles may vary)
-        grouped[LEVEL_SLUGS[row.level], row.name].append(row)
+        slug = LEVEL_SLUGS[row.level]
+        grouped[local_level(row.name) if slug == "local-regulation" else slug, row.name].append(row)
     index, counts, articles_total = [], defaultdict(int), 0
     shards: dict[int, dict[str, list]] = defaultdict(dict)
     for number, ((slug, name), versions) in enumerate(sorted(grouped.items()), 1):

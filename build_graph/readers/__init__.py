@@ -25,7 +25,7 @@ from .identity import assign_identities
 from .key_value import pivot_keyed_rows, rows_from_key_values
 from .pdf_columns import read_pdf_columns
 from .pdf_file import rows_from_pdf
-from .summary import parse_summary
+from .summary import list_date, parse_summary
 from .text import ReadError, decode_file
 from .word import rows_from_docx
 from .xlsx import rows_from_xlsx
@@ -44,6 +44,7 @@ class ListMeta:
     authority: str = ""
     jurisdiction: str = ""
     source_file: str = ""
+    date: str = ""  # ISO date the list was made, when known: the law versions it cites are those in force then
 
 
 def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = None) -> PowerList:
@@ -82,9 +83,10 @@ def read_list(path: Path, meta: ListMeta | None = None, layout: str | None = Non
                                 f"filed under {authority!r} — give it with --authority"))
     for record in records:
         record.authority = record.authority or authority
+    head_lines = [text for _, text in summary_lines] + (doc.lines[:40] if doc else [])
     power_list = PowerList(meta.list_id, authority, meta.jurisdiction, meta.source_file or name,
                            layout, summary if summary.categories else None, records,
-                           findings + summary_findings)
+                           findings + summary_findings, date=meta.date or list_date(head_lines))
     reconcile(power_list)
     assign_identities(power_list)
     return power_list

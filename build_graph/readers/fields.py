@@ -150,7 +150,7 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
     power_type = normalize_power_type(label)
     if label and power_type is None:
         findings.append(Finding("warning", list_name, source.first_line, "unknown-power-type",
-                                f"{at}item {get('number') or '?'}: power type {label!r} is none of the ten statutory types"))
+                                f"{at}item {get('number') or '?'}: power type {label!r} is none of the statutory types"))
     if not get("department") and DEPARTMENT.match(get("remarks")):  # the office filed under 备注
         values = {**values, "department": get("remarks"), "remarks": ""}
     for field, label_zh in (("power", "权力事项"), ("power_type", "权力类型"), ("basis", "实施依据"),

@@ -30,6 +30,26 @@ def authority_from_title(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+_STATED_DATE = re.compile(r"(?:发布|公布|更新|调整|印发|编制|生效|实施)(?:日期|时间)?\s*[:：]?\s*((?:19|20)\d\d)\s*[年\-/.]\s*"
+                          r"(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+_EDITION_YEAR = re.compile(r"[（(]\s*((?:19|20)\d\d)\s*年\s*(?:版|本|度)\s*[)）]")
+
+
+def list_date(lines: list[str]) -> str | None:
+    """The date a list states for itself (ISO), from its first lines: a 发布/更新/调整 date
+    (``更新时间：2022-03-01``), else the year of its edition (``权责清单（2021年版）`` → 2021-01-01,
+    the start of the year: which wording of a law it used is judged by the year it was made)."""
+    for line in lines:
+        if match := _STATED_DATE.search(line):
+            year, month, day = match.groups()
+            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+                return f"{year}-{int(month):02d}-{int(day):02d}"
+    for line in lines:
+        if (match := _EDITION_YEAR.search(line)) and (authority_from_title(line) or "清单" in line):
+            return f"{match.group(1)}-01-01"
+    return None
+
+
 def to_int(numeral: str) -> int | None:
     """``二十五`` or ``25`` → 25; None when it is not a numeral."""
     try:
