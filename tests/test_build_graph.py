@@ -140,3 +140,18 @@ def test_ontology_docs_are_generated(built_dir):
     html = (built_dir / "ontology" / "index.html").read_text(encoding="utf-8")
     assert "pkg:restsOn" in html and "pkg:hasCitation ∘ pkg:cites" in html and "行政处罚" in html
     assert "<script" not in html
+
+
+def test_requisition_is_its_own_power_type_not_a_levy(tmp_path):
+    from build_graph.power_types import normalize_power_type
+    from build_graph.readers import read_list
+
+    assert normalize_power_type("行政征用") == "行政征用" and normalize_power_type("行政征收类") == "行政征收"
+    sample = tmp_path / "list.tsv"
+    sample.write_text("某某县人民政府权责清单\n序号\t权力类型\t权力事项\t实施依据\n"
+                      "1\t行政征用\t对紧急情况下征用单位和个人财产的决定\t《中华人民共和国突发事件应对法》第十二条\n"
+                      "2\t行政征收\t国有土地上房屋征收决定\t《国有土地上房屋征收与补偿条例》第八条\n", encoding="utf-8")
+    quads = build_graph([read_list(sample)]).quads
+    types = {q.object.value.rsplit("#", 1)[-1] for q in quads if q.predicate.value.endswith("#type")
+             and "/power/" in q.subject.value}
+    assert {"AdministrativeRequisition", "AdministrativeLevy"} <= types

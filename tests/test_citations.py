@@ -210,3 +210,64 @@ def test_a_query_on_an_article_the_law_lacks_says_so(bundled_build):
                             capture_output=True, text=True)
     assert result.returncode == 2 and "no such article" in result.stderr and "1–98" in result.stderr
     assert result.stdout == ""
+
+
+# --- other provinces' forms: a hand-made gold standard (tests/samples/citations-provinces.txt) ---
+
+from citation_gold import load_cases, score, found_citations  # noqa: E402
+
+GOLD = load_cases()
+
+
+@pytest.mark.parametrize("case", GOLD, ids=[c.name for c in GOLD])
+def test_gold_citation_case(case):
+    assert found_citations(case.text) == case.expected
+
+
+def test_precision_and_recall_on_other_provinces_forms():
+    precision, recall, misses = score(GOLD)
+    assert len(GOLD) >= 45 and sum(len(c.expected) for c in GOLD) >= 70
+    assert precision >= 0.95 and recall >= 0.95, misses
+
+
+@pytest.mark.parametrize("tag,claimed", [
+    ("【行政规章】", "规章"), ("【规章】", "规章"), ("【法规】", "法规"), ("[法律]", "法律"), ("〔部门规章〕", "部门规章"),
+    ("【政府规章】", "地方政府规章"), ("【其他规范性文件】", "规范性文件"), ("法律：", "法律"), ("（行政法规）", "行政法规")])
+def test_level_tag_variants_are_tags(tag, claimed):
+    rows = [r for r in cite_rows(f"{tag}《工伤保险条例》第六十二条") if r["role"] == "basis"]
+    assert [(r["cited_as"]["level_tag"], r["article"]) for r in rows] == [(claimed, 62)]
+    assert rows[0]["instrument"]["level"] == "行政法规"  # the registry's level, not the tag's
+
+
+def test_level_families_follow_the_legislation_law():
+    from build_graph.registry import tag_fits_level
+
+    assert tag_fits_level("规章", "部门规章") and tag_fits_level("规章", "地方政府规章")
+    assert tag_fits_level("法规", "行政法规") and tag_fits_level("法规", "单行条例")
+    assert tag_fits_level("法规", "经济特区法规") and not tag_fits_level("法规", "部门规章")
+    assert not tag_fits_level("法律", "行政法规") and tag_fits_level("法律", None) is None
+
+
+def test_promulgation_orders_in_notes_are_the_instruments_own():
+    rows = cite_rows("《工伤保险条例》（2003年4月27日中华人民共和国国务院令第375号公布）第六十二条")
+    assert rows[0]["cited_as"]["doc_number"] == "国务院令第375号" and rows[0]["role"] == "basis"
+    # 主席令 numbers restart with every NPC term: a number alone does not pick a law
+    rows = cite_rows("《中华人民共和国城乡规划法》（主席令第七十四号）第六十四条")
+    assert rows[0]["instrument"]["title"] == "中华人民共和国城乡规划法" and rows[0]["article"] == 64
+
+
+def test_an_edition_is_recorded_as_written():
+    rows = cite_rows("《中华人民共和国行政处罚法》（2021年修订版）第九条")
+    assert rows[0]["cited_as"]["edition"] == "2021年修订版" and rows[0]["instrument"]["title"] == "中华人民共和国行政处罚法"
+
+
+def test_an_ambiguous_masked_title_stays_unresolved():
+    rows = cite_rows("《中华人民共和国××法》第十条")
+    assert not rows[0]["instrument"]["resolved"] and rows[0]["article"] == 10
+
+
+def test_cite_points_at_the_version_in_force_on_a_date():
+    old = cite_rows("《野生动物保护法》第四十六条", on="2020-01-01")[0]
+    new = cite_rows("《野生动物保护法》第四十六条")[0]
+    assert old["instrument"]["version"] < new["instrument"]["version"]
+    assert old["official_text"] != new["official_text"] and old["official_text"] and new["official_text"]

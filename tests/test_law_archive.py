@@ -111,6 +111,42 @@ def test_the_graph_holds_versions_and_the_version_each_citation_points_at(tmp_pa
     assert any(p.endswith("#superseded") and o == "true" and s.endswith("2019-03-02") for s, p, o in triples)
 
 
+def test_a_dated_list_cites_the_version_in_force_on_its_date(tmp_path):
+    from build_graph.build import build_graph
+    from build_graph.corpus import load_lists
+
+    rows = ("序号\t权力类型\t权力事项\t实施依据\n"
+            "1\t行政处罚\t对未按规定开具发票的处罚\t《中华人民共和国发票管理办法》第三十三条\n")
+    stated = tmp_path / "stated.tsv"
+    stated.write_text("某某县税务局权责清单\n更新时间：2020年5月1日\n" + rows, encoding="utf-8")
+    edition = tmp_path / "edition.tsv"
+    edition.write_text("某某县税务局权责清单（2024年版）\n" + rows, encoding="utf-8")
+    lists = load_lists([stated, edition])
+    assert [pl.date for pl in lists] == ["2020-05-01", "2024-01-01"]
+    forced = load_lists([edition], date="2019-06-01")[0]
+    assert forced.date == "2019-06-01"
+    invoices = registry_id("中华人民共和国发票管理办法")
+
+    def cited(power_lists):
+        quads = build_graph(power_lists).quads
+        return sorted(q.object.value.rsplit("/", 1)[1] for q in quads
+                      if q.predicate.value.endswith("#citesVersion") and f"/{invoices}/" in q.object.value)
+    assert cited(lists) == ["2019-03-02", "2023-07-20"]
+    assert cited([forced]) == ["2019-03-02"]
+
+
+def test_local_regulations_get_their_level_under_the_legislation_law():
+    from build_graph.law.importer import local_level
+
+    assert local_level("景宁畲族自治县城市管理条例") == "separate-regulation"
+    assert local_level("延边朝鲜族自治州自治条例") == "autonomous-regulation"
+    assert local_level("深圳经济特区数据条例") == "sez-regulation"
+    assert local_level("浙江省生活垃圾管理条例") == "local-regulation"
+    rows = cite_rows("《彭水苗族土家族自治县旅游条例》第三条；《深圳经济特区数据条例》第二条；《浙江省生活垃圾管理条例》第二条")
+    assert [r["instrument"]["level"] for r in rows] == ["单行条例", "经济特区法规", "地方性法规"]
+    assert all(r["official_text"] for r in rows)
+
+
 def registry_id(title: str) -> str:
     return load_registry().archive.find(title).id
 
