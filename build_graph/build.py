@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from . import export, iris
 from .citations.export import citation_rows
+from .checks.facts import assess_list, mark_conflicting_quotes
 from .citations.resolve import PowerCitations, cite_list
 from .publish import require_complete_build, staged_output
 from .emit import RDF_TYPE, RegistryEmitter, ontology_files, pkg, emit_list, ontology_quads, write_quads
@@ -52,7 +53,8 @@ class Built:
 
 
 def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Built:
-    """Cite every power and emit all quads. Citation findings are added to each list."""
+    """Cite every power, compute the legal facts the checks judge, and emit all quads.
+    Citation findings are added to each list."""
     registry = registry or load_registry()
     registry_emitter = RegistryEmitter(registry)
     for rule in rule_provisions(load_shapes()):
@@ -60,11 +62,15 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
     quads: list[ox.Quad] = []
     citations = {}
     _report_shared_authorities(lists)
+    assessed = {}
     for power_list in lists:
         cited, findings = cite_list(power_list, registry)
         power_list.findings.extend(findings)
         citations[power_list.list_id] = cited
-        quads.extend(emit_list(power_list, cited, registry_emitter))
+        assessed[power_list.list_id] = (power_list, cited, assess_list(power_list, cited, registry))
+    mark_conflicting_quotes(assessed)
+    for power_list, cited, facts in assessed.values():
+        quads.extend(emit_list(power_list, cited, registry_emitter, facts))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())
     return Built(lists, citations, sorted(set(quads), key=str))

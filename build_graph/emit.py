@@ -238,12 +238,18 @@ class RegistryEmitter:
         self.sink.add(article, pkg("inChapter"), node)
 
 
-def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_emitter: RegistryEmitter) -> list[ox.Quad]:
-    """Quads of one list's named graph (registry nodes go to ``registry_emitter``)."""
+def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_emitter: RegistryEmitter,
+              facts: dict | None = None) -> list[ox.Quad]:
+    """Quads of one list's named graph (registry nodes go to ``registry_emitter``); ``facts``
+    (record identity → :class:`~build_graph.checks.facts.PowerFacts`) adds what the legal
+    checks judge."""
+    from .emit_checks import emit_power_facts
+
     sink = QuadSink(iris.list_graph(power_list.list_id))
     list_node = iris.power_list(power_list.list_id)
     authority_node = iris.authority(power_list.authority)
     sink.add(list_node, RDF_TYPE, pkg("PowerList"))
+    sink.add(list_node, pkg("listDate"), date(power_list.date) if power_list.date else None)
     sink.add(list_node, RDFS_LABEL, zh(f"{power_list.authority}权责清单"))
     sink.add(list_node, pkg("listedBy"), authority_node)
     sink.add(list_node, pkg("sourceFile"), string(power_list.source_file))
@@ -356,6 +362,9 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
             sink.add(c, pkg("characterEnd"), integer(resolved.citation.span[1]))
             sink.add(c, pkg("levelAsTagged"), string(resolved.citation.instrument.level_tag) if resolved.citation.instrument.level_tag else None)
             sink.add(c, PROV_DERIVED, row)
+        if facts is not None and record.identity in facts:
+            emit_power_facts(sink, node, facts[record.identity], citation_nodes,
+                             lambda i, when: registry_emitter.version_node(power.basis[i].instrument, when))
         for index, resolved in enumerate(power.quoted):
             q = f"{node}/quoted/{index + 1}"
             sink.add(q, RDF_TYPE, pkg("QuotedReference"))

@@ -277,13 +277,13 @@ class Registry:
     def provisional(self, mention: InstrumentMention) -> ResolvedInstrument:
         key = number_key(mention.doc_number or "") + "|" + title_key(mention.title or "")
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
-        level = mention.level_tag if mention.level_tag in LEVEL_BY_LABEL else None
         wanted = " / ".join(x for x in (mention.doc_number, f"《{mention.title}》" if mention.title else None) if x)
         return ResolvedInstrument(
             id=f"provisional-{digest}", title=mention.title or mention.doc_number or "?",
-            doc_number=mention.doc_number, level=level, provisional=True,
-            unresolved_reason=f"no registry instrument has the number or title {wanted or '(none given)'}"
-                              + ("" if level else "; its legal level is unknown"))
+            doc_number=mention.doc_number, level=None, provisional=True,
+            unresolved_reason=f"no registry instrument has the number or title {wanted or '(none given)'}; its legal "
+                              f"level is unknown" + (f" (the list's own tag 【{mention.level_tag}】 is a claim, not proof)"
+                                                     if mention.level_tag else ""))
 
     def doc_number_of(self, instrument: ResolvedInstrument) -> str | None:
         """An instrument's own number, else that of the notice promulgating it."""
@@ -301,7 +301,8 @@ def instrument_from_archive(entry) -> ResolvedInstrument:
     return ResolvedInstrument(
         id=entry.id, title=entry.title, doc_number=entry.orders[-1] if entry.orders else None,
         level=LEVELS.get(entry.level), issuer=entry.issuer, date=entry.versions[0].date,
-        status=STATUS_LABELS[entry.status], aliases=list(entry.aliases), version=current.date, archive_id=entry.id)
+        status=STATUS_LABELS[entry.status], aliases=list(entry.aliases), version=current.date, archive_id=entry.id,
+        numbers=list(entry.orders))
 
 
 def archive_file() -> Path:
@@ -357,10 +358,14 @@ def load_registry(path: Path | None = None, statutes: Path | None = None, archiv
             date=one(eli.date_document), status=one(pkg.status), aliases=aliases,
             part_of=part_of.removeprefix(INST) if part_of else None,
             promulgated_by=promulgated_by.removeprefix(INST) if promulgated_by else None,
-            attachment_no=int(attachment_no) if attachment_no else None)
+            attachment_no=int(attachment_no) if attachment_no else None,
+            replaced_by=one(pkg.replacedBy).removeprefix(INST) if one(pkg.replacedBy) else None,
+            repealed_by=one(pkg.repealedBy), repealed_on=one(pkg.repealedOn),
+            mis_cited_numbers=sorted(str(o) for o in graph.objects(subject, pkg.misCitedNumber)))
         instruments[ident] = instrument
         for number in [instrument.doc_number, one(pkg.otherNumber), one(pkg.promulgationOrder)]:
             if number:
+                instrument.numbers.append(number)
                 registry.by_number.setdefault(number_key(number), ident)
         registry.by_title.setdefault(title_key(instrument.title), ident)
         for alias in aliases:

@@ -9,13 +9,16 @@ from html import escape
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+SKOS_PREF = SKOS.prefLabel
 
 from .data import folder
 from .iris import ONTOLOGY
 from .spreadsheet import csv_text
 
 PKG = rdflib.Namespace(ONTOLOGY)
+PKS = rdflib.Namespace("https://w3id.org/powerkg/shapes#")
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -166,6 +169,24 @@ def _context(data: rdflib.Graph, focus) -> tuple[str, int | None, str, int | Non
     return ("registry", None, str(data.value(focus, RDFS.label) or focus), None)
 
 
+def _label(data: rdflib.Graph, node) -> str:
+    if isinstance(node, rdflib.Literal):
+        return str(node)
+    labels = {getattr(v, "language", None): str(v) for p in (RDFS.label, SKOS_PREF) for v in data.objects(node, p)}
+    return labels.get("zh") or labels.get(None) or str(node)
+
+
+def _shown_values(data: rdflib.Graph, shapes: rdflib.Graph, shape, focus, path) -> str | None:
+    """What a result without sh:value should show: the focus's values of the forbidden property
+    (sh:maxCount 0 on a computed fact — the difference, what replaced what), or of the
+    property a node shape names with ``pks:reportValuesOf`` (the penalty kinds read)."""
+    prop = shapes.value(shape, PKS.reportValuesOf) or (path if isinstance(path, rdflib.URIRef) else None)
+    if prop is None:
+        return None
+    values = sorted(_label(data, v) for v in data.objects(focus, prop))
+    return "；".join(values) if values else None
+
+
 def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
     """Run pyshacl (no inference: the build materialises what the shapes need). Raises
     CannotValidate for an empty graph or shapes that select none of its nodes."""
@@ -186,6 +207,8 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
         zh, en = _messages(report, result)
         list_id, item_no, item, line = _context(data, focus)
         value = report.value(result, SH.value)
+        if value is None or value == focus:
+            value = _shown_values(data, shapes, shape, focus, report.value(result, SH.resultPath)) or value
         results.append(ValidationResult(
             severity=_short(report.value(result, SH.resultSeverity)), shape=_short(shape), message_zh=zh,
             message_en=en, rule=_rule(shapes, shape), focus=str(focus), value="" if value is None else str(value),

@@ -70,7 +70,20 @@ def test_bundled_report_names_the_real_defects_and_nothing_false(baseline):
     assert not fired(report, "NumberMatches", "pingshan-ybj") and fired(report, "NumberMatches", "yuanshi-ybj")
     assert [r.item_no for r in fired(report, "NameMatches")] == [23, 23]
     assert {r.item for r in fired(report, "InstrumentHasLevel")} == {"河北省城市公立医院医疗服务价格手册"}
-    assert report.violations == 16
+    # issue 14's legal review of the two lists: the cut quote of 第七十九条, the repealed
+    # registration rules, the mis-cited 稽核办法 order number
+    def where(shape):
+        return {(r.list, r.item_no) for r in fired(report, shape)}
+    assert where("Misquote") == {("yuanshi-ybj", 4)}
+    assert "删去" in fired(report, "Misquote")[0].value and "封存" not in fired(report, "Misquote")[0].value.split("删去")[0]
+    assert where("RepealedInstrument") == {("pingshan-ybj", 12), ("yuanshi-ybj", 7)}
+    assert all("人力资源和社会保障部令第39号" in r.value for r in fired(report, "RepealedInstrument"))
+    assert {("pingshan-ybj", 9), ("yuanshi-ybj", 11)} <= where("CitationDetails")
+    assert any("劳动部令第16号" in r.value for r in fired(report, "CitationDetails"))
+    for shape in ("PenaltyBeyondLevel", "CoercionBeyondLevel", "BasisWithoutSanction", "UnknownLevelNoCredit",
+                  "LevelTagMismatch", "OutdatedVersion", "NoSuchProvision"):
+        assert fired(report, shape) == [], shape
+    assert report.violations == 19  # 16 missing 承办科室 + 1 misquote + 2 repealed bases
     agree(graph, report)
 
 
@@ -213,3 +226,122 @@ def test_nothing_to_check_is_an_error_never_a_pass(tmp_path, bundled_build):
     for reason, result in cases.items():
         assert result.returncode == 2 and reason in result.stderr and result.stdout == "", (reason, result.stderr)
     assert validate_cli().returncode == 1  # the bundled shapes on the bundled graph: 16 violations
+
+
+# --- issue 14: legal checks. Each has a firing variant and a lawful control built from the seeds'
+# 平山 rows and real statute texts; pyshacl and pyrudof agree on every graph.
+
+LAW_84 = ("用人单位不办理社会保险登记的，由社会保险行政部门责令限期改正；逾期不改正的，对用人单位处应缴社会保险费"
+          "数额一倍以上三倍以下的罚款，对其直接负责的主管人员和其他直接责任人员处五百元以上三千元以下的罚款。")
+
+
+def _row(index, **values):
+    """Set fields of 平山's row ``index`` (0: item 1, a 行政处罚; 3: item 4, a 行政强制)."""
+    def change(pingshan, yuanshi):
+        for attr, value in values.items():
+            setattr(pingshan.records[index], attr, value)
+    return change
+
+
+def _dated(date, change):
+    def both(pingshan, yuanshi):
+        change(pingshan, yuanshi)
+        pingshan.date = date
+    return both
+
+
+def _old_wildlife_text():
+    from build_graph.registry import load_registry
+    archive = load_registry().archive
+    entry = archive.find("野生动物保护法")
+    return archive.articles(entry.versions[0])[46].text
+
+
+LEGAL_CHECKS = [
+    # (shape, change that must fire it on 平山 item N, a lawful control that must not, item N)
+    ("Misquote",
+     _row(0, basis_text="《中华人民共和国社会保险法》第八十四条：" + LAW_84.replace("一倍以上三倍", "二倍以上三倍")),
+     _row(0, basis_text="《中華人民共和國社會保險法》第八十四條：" + LAW_84.replace("，", ",").replace("一倍", "1倍")), 1),
+    ("Misquote",  # a quote of another article than the one cited
+     _row(0, basis_text="《中华人民共和国社会保险法》第八十六条：" + LAW_84),
+     _row(0, basis_text="《中华人民共和国社会保险法》第八十四条：" + LAW_84[:40] + "……"), 1),
+    ("OutdatedVersion",
+     _row(0, basis_text="《中华人民共和国野生动物保护法》第四十六条：" + "{old}"),
+     _dated("2019-01-01", _row(0, basis_text="《中华人民共和国野生动物保护法》第四十六条：" + "{old}")), 1),
+    ("RepealedInstrument",
+     _row(8, basis_text="《社会保险基金行政监督办法》（劳动和社会保障部令第12号）第十条"),
+     _dated("2015-06-01", _row(8, basis_text="《社会保险基金行政监督办法》（劳动和社会保障部令第12号）第十条")), 9),
+    ("NoSuchProvision",
+     _row(0, basis_text="《中华人民共和国社会保险法》第一百八十八条"),
+     _row(0, basis_text="《中华人民共和国社会保险法》第八十四条"), 1),
+    ("LevelTagMismatch",
+     _row(0, basis_text="【法律】《医疗保障基金使用监督管理条例》第三十八条"),
+     _row(0, basis_text="【法规】《医疗保障基金使用监督管理条例》第三十八条"), 1),
+    ("UnknownLevelNoCredit",
+     _row(0, basis_text="【法律】《某某县医疗保障违法行为处理规定》第三条"),
+     _row(0, basis_text="【法律】《某某县医疗保障违法行为处理规定》第三条；《中华人民共和国社会保险法》第八十四条"), 1),
+    ("PenaltyBeyondLevel",  # a revocation resting on a departmental rule only (行政处罚法 第十三条)
+     _row(0, power="对定点医疗机构吊销其医疗保障服务资格证书的处罚", basis_text="【部门规章】《社会保险稽核办法》第十条"),
+     _row(0, power="对定点医疗机构吊销其医疗保障服务资格证书的处罚",
+          basis_text="【部门规章】《社会保险稽核办法》第十条；《中华人民共和国社会保险法》第八十七条"), 1),
+    ("PenaltyBeyondLevel",  # detention resting on an administrative regulation (第十条)
+     _row(0, power="对骗取医疗保障基金的行政拘留", basis_text="《医疗保障基金使用监督管理条例》第四十一条"),
+     _row(0, power="对骗取医疗保障基金的罚款", basis_text="《医疗保障基金使用监督管理条例》第四十一条"), 1),
+    ("CoercionBeyondLevel",  # enforcement resting on an administrative regulation (行政强制法 第十三条)
+     _row(3, power="对欠缴社会保险费的强制执行", basis_text="《社会保险费征缴暂行条例》第十三条"),
+     _row(3, power="对欠缴社会保险费的强制执行", basis_text="《中华人民共和国社会保险法》第六十三条"), 4),
+    ("BasisWithoutSanction",  # a penalty on a supervision duty
+     _row(0, basis_text="《中华人民共和国社会保险法》第七十七条"),
+     _row(0, basis_text="《中华人民共和国社会保险法》第八十四条"), 1),
+]
+
+
+@pytest.mark.parametrize("shape,fires,control,item_no", LEGAL_CHECKS, ids=[f"{c[0]}-{n}" for n, c in enumerate(LEGAL_CHECKS)])
+def test_legal_check_fires_on_a_planted_defect_and_not_on_its_control(seeds, shape, fires, control, item_no):
+    old = _old_wildlife_text()
+
+    def with_text(change):
+        def apply(pingshan, yuanshi):
+            change(pingshan, yuanshi)
+            for record in pingshan.records:
+                record.basis_text = record.basis_text.replace("{old}", old)
+        return apply
+
+    graph = graph_of(variant(seeds, with_text(fires)))
+    report = validate(graph, SHAPES)
+    hits = fired(report, shape, "pingshan-ybj", item_no)
+    assert hits and all(h.message_zh and h.message_en and h.rule and h.line for h in hits), shape
+    agree(graph, report)
+    graph = graph_of(variant(seeds, with_text(control)))
+    report = validate(graph, SHAPES)
+    assert not fired(report, shape, "pingshan-ybj", item_no), shape
+    agree(graph, report)
+
+
+def test_the_report_says_what_differs_and_what_replaced_what(seeds):
+    change = _row(0, basis_text="《中华人民共和国社会保险法》第八十四条：" + LAW_84.replace("一倍以上三倍", "二倍以上三倍"))
+    report = validate(graph_of(variant(seeds, change)), SHAPES)
+    assert "数字「数额一倍以」改为「数额二倍以」" in fired(report, "Misquote", "pingshan-ybj", 1)[0].value
+    change = _row(8, basis_text="《社会保险基金行政监督办法》（劳动和社会保障部令第12号）第十条")
+    report = validate(graph_of(variant(seeds, change)), SHAPES)
+    value = fired(report, "RepealedInstrument", "pingshan-ybj", 9)[0].value
+    assert "人力资源社会保障部令第48号" in value and "2022-03-18" in value
+
+
+def test_a_lawful_list_quoted_exactly_gets_no_legal_check_result(seeds):
+    """Every row of 平山 rewritten to rest on the law's penalty, coercion or duty articles, quoted
+    word for word (in other punctuation, width, script and enumeration styles)."""
+    from build_graph.registry import load_registry
+    law = load_registry().articles_of("shehui-baoxian-fa")
+    texts = {84: law[84].text, 86: law[86].text, 79: law[79].text, 58: law[58].text}
+
+    def lawful(pingshan, yuanshi):
+        for record in pingshan.records:
+            number = {"行政处罚": 84, "行政强制": 79}.get(record.power_type, 58)
+            quote = texts[number].replace("（一）", "一、").replace("（二）", "二、").replace("（三）", "三、").replace("，", ",")
+            record.basis_text = f"【法律】《中华人民共和国社会保险法》第{number}条：{quote}"
+    report = validate(graph_of(variant(seeds, lawful)), SHAPES)
+    for shape in ("Misquote", "OutdatedVersion", "RepealedInstrument", "NoSuchProvision", "LevelTagMismatch",
+                  "UnknownLevelNoCredit", "PenaltyBeyondLevel", "CoercionBeyondLevel", "BasisWithoutSanction",
+                  "CitationDetails", "ConflictingQuotes"):
+        assert not fired(report, shape, "pingshan-ybj"), shape

@@ -1,6 +1,7 @@
 """Records of the citation stages: what the grammar finds, and what resolution adds."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -69,3 +70,13 @@ class ResolvedInstrument:
     unresolved_reason: str | None = None
     version: str | None = None   # date (ISO) of the version a citation points at, when versions are known
     archive_id: str | None = None  # the law archive's entry for it (versions, status, article texts)
+    replaced_by: str | None = None  # id of the instrument that replaced it
+    repealed_by: str | None = None  # the order or decision that repealed it (as a number or title)
+    repealed_on: str | None = None  # ISO date it ceased to be in force, when known
+    numbers: list[str] = field(default_factory=list)  # every number it is known by (文号, orders)
+    mis_cited_numbers: list[str] = field(default_factory=list)  # numbers lists wrongly give it
+
+    @property
+    def repealed(self) -> bool:
+        """Repealed, replaced or without any version in force (by the registry's own status)."""
+        return bool(self.replaced_by or self.repealed_by or re.search(r"废止|失效|被取代", self.status or ""))
