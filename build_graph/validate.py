@@ -270,24 +270,41 @@ def as_turtle(report: ValidationReport) -> str:
 
 
 def as_html(report: ValidationReport) -> str:
-    """Standalone page; all list text is escaped."""
-    rows = "".join(
-        f"<tr class='{escape(r.severity)}'><td>{escape(r.list)}</td><td>{'' if r.item_no is None else r.item_no}</td>"
-        f"<td>{escape(r.item)}</td><td>{'' if r.line is None else r.line}</td><td>{escape(r.severity)}</td>"
-        f"<td>{escape(r.message_zh)}<br><small>{escape(r.message_en)}</small></td><td>{escape(r.value)}</td>"
-        f"<td><code>{escape(r.shape)}</code><br><small>{escape(r.rule)}</small></td></tr>"
-        for r in merged(report.results))
+    """Standalone page, one section per list item (items with violations first), each result
+    with its message in 中文 and English, the value — a quote's difference, what replaced what —
+    and the rule. All list text is escaped."""
+    groups: dict[tuple, list[ValidationResult]] = {}
+    for r in merged(report.results):
+        groups.setdefault((r.list, r.item_no, r.item, r.line), []).append(r)
+
+    def rank(key):
+        worst = min(SEVERITY_ORDER.get(r.severity, 3) for r in groups[key])
+        return (worst, key[0], key[1] if key[1] is not None else 10**9, key[2])
+
+    sections = []
+    for key in sorted(groups, key=rank):
+        list_id, item_no, item, line = key
+        rows = "".join(
+            f"<tr class='{escape(r.severity)}'><td>{escape(r.severity)}</td>"
+            f"<td>{escape(r.message_zh)}<br><small>{escape(r.message_en)}</small></td>"
+            f"<td class='value'>{escape(r.value)}</td><td><code>{escape(r.shape)}</code><br><small>{escape(r.rule)}</small></td></tr>"
+            for r in sorted(groups[key], key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.shape)))
+        where = (f"第{item_no}项 item {item_no} · " if item_no is not None else "") + escape(item)
+        at = f" · 第{line}行 line {line}" if line else ""
+        sections.append(f"<section><h2>{escape(list_id)} · {where}<small>{at}</small></h2>"
+                        f"<table><tr><th>级别 severity</th><th>问题 message</th><th>详情 details</th><th>检查与规则 check and rule</th></tr>"
+                        f"{rows}</table></section>")
     by_severity = Counter(r.severity for r in report.results)
-    summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items()))
+    summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:90%}}
-tr.Violation td:nth-child(5){{color:#b00;font-weight:bold}}tr.Warning td:nth-child(5){{color:#a60}}</style></head>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}
+td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:90%}}h2{{font-size:110%;margin:1.2em 0 .3em}}
+h2 small{{font-weight:normal;color:#555}}td.value{{font-family:monospace;white-space:pre-wrap;max-width:40em}}
+tr.Violation td:first-child{{color:#b00;font-weight:bold}}tr.Warning td:first-child{{color:#a60}}</style></head>
 <body><h1>SHACL 校验报告 · validation report</h1>
 <p>{'符合 conforms' if report.conforms else '不符合 does not conform'} — {summary}</p>
-<table><tr><th>清单 list</th><th>序号 no.</th><th>事项 item</th><th>行 line</th><th>级别 severity</th>
-<th>问题 message</th><th>值 value</th><th>规则 rule</th></tr>{rows}</table></body></html>
+{''.join(sections)}</body></html>
 """
 
 

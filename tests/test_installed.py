@@ -59,7 +59,7 @@ def test_build_validate_query_cite_and_export_from_another_directory(installed):
     assert build.returncode == 0, build.stderr
     assert (work / "output" / "index.html").exists()
     validate = powerkg(installed, "validate")
-    assert validate.returncode == 1 and "16 violations" in validate.stdout.splitlines()[0]
+    assert validate.returncode == 1 and "19 violations" in validate.stdout.splitlines()[0]
     query = powerkg(installed, "query", "powers-by-article", "--param", "instrument=社会保险法", "--param", "article=84")
     assert query.returncode == 0 and "(2 rows)" in query.stdout
     cite = powerkg(installed, "cite", "《社会保险法》第八十四条")

@@ -22,7 +22,10 @@ from .kinds import coercion_kinds, names_a_sanction, penalty_kinds
 from .quotes import QuoteCheck, compare_quote
 
 _ENTRY_NUMBER = re.compile(r"(?:(?<=[\s；;。])|^)(?:\d{1,2}\s*[.、．](?!\d)|[①-⑳])")
-_LEAD = re.compile(r"^[\s:：,，。.、“”\"‘’'「」『』]*(?:之?规定|明确规定)?[\s:：,，“\"「『]*")
+_N = r"[零〇一二两三四五六七八九十百千\d]+"
+# what may stand between a citation and its quote: 规定：“ … and the article's own number again
+_LEAD = re.compile(rf"^[\s:：,，。.、“”\"‘’'「」『』]*(?:中|的|之)?(?:规定|明确规定|明确|指出)?[\s:：,，“\"「『]*"
+                   rf"(?:第\s*{_N}\s*条(?:\s*第\s*{_N}\s*款)?[\s:：,，“\"「『]*)?")
 _TRAILING_TAG = re.compile(r"[【\[〔][^】\]〕]{1,12}[】\]〕]\s*$")
 
 
@@ -99,6 +102,9 @@ def _quote_facts(quote: str, chain: list[ResolvedCitation], registry: Registry, 
     check = compare_quote(quote, official)
     if check.verdict != "differs":
         return
+    whole = "\n".join(r.article_text or "" for r in chain)
+    if whole != official and compare_quote(quote, whole).verdict == "same":
+        return  # a paragraph or item cited, more of its article quoted: still the article's words
     first = chain[0]
     label = "、".join(provision_label(r) for r in chain)
     if (older := _older_wording(quote, first, registry, on)) is not None:
