@@ -122,6 +122,13 @@ def test_penalty_rule_is_a_node_of_the_graph(baseline):
     rule = rdflib.URIRef("https://w3id.org/powerkg/id/instrument/xingzheng-chufa-fa/art_16")
     assert (rule, rdflib.RDF.type, PKG.Article) in graph
     assert "规范性文件不得设定行政处罚" in str(graph.value(rule, PKG.text))
+    from build_graph.validate import rule_provisions
+    rules = set(rule_provisions(SHAPES))
+    base = "https://w3id.org/powerkg/id/instrument/"
+    for law, articles in (("xingzheng-chufa-fa", (4, 9, 10, 11, 12, 13, 14, 28)), ("xingzheng-qiangzhi-fa", (4, 9, 10, 11, 12, 13))):
+        for number in articles:
+            node = rdflib.URIRef(f"{base}{law}/art_{number}")
+            assert str(node) in rules and graph.value(node, PKG.text), node
 
 
 def test_summary_mutations(seeds):
@@ -290,6 +297,14 @@ LEGAL_CHECKS = [
     ("CoercionBeyondLevel",  # enforcement resting on an administrative regulation (行政强制法 第十三条)
      _row(3, power="对欠缴社会保险费的强制执行", basis_text="《社会保险费征缴暂行条例》第十三条"),
      _row(3, power="对欠缴社会保险费的强制执行", basis_text="《中华人民共和国社会保险法》第六十三条"), 4),
+    ("CompetenceHint",  # a city-level item on a county list
+     _row(0, power="市本级对用人单位不办理医疗保险登记的处罚"), _row(0, power="对用人单位不办理医疗保险登记的处罚"), 1),
+    ("CitationDetails",  # the known mis-citation of the 稽核办法's order, and the right number
+     _row(8, basis_text="【部门规章】《社会保险稽核办法》（劳动部令第16号）第二条"),
+     _row(8, basis_text="【部门规章】《社会保险稽核办法》（劳动和社会保障部令第16号）第二条"), 9),
+    ("ConflictingQuotes",  # 平山 7 and 8 quote the Hebei rules' 第十六条 as 有关活动 / 相关活动
+     lambda pingshan, yuanshi: None,
+     lambda pingshan, yuanshi: setattr(pingshan.records[7], "basis_text", pingshan.records[6].basis_text), 7),
     ("BasisWithoutSanction",  # a penalty on a supervision duty
      _row(0, basis_text="《中华人民共和国社会保险法》第七十七条"),
      _row(0, basis_text="《中华人民共和国社会保险法》第八十四条"), 1),
