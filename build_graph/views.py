@@ -1,8 +1,9 @@
 """Interactive graph views and the browsable site, offline and safe for untrusted list text.
 
-Each view is one HTML file with everything inline: vis-network (the copy pyvis ships, read
-from the installed package — pyvis's own templates link Bootstrap and vis from CDNs), the graph
-data as JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&`` escaped, and
+Each view is one HTML file beside one shared copy of vis-network (``views/vis-network.min.js``,
+the copy pyvis ships, read from the installed package — pyvis's own templates link Bootstrap and
+vis from CDNs; a local file, so the pages work offline from any folder), with the graph data as
+JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&`` escaped, and
 a small script that builds tooltips as DOM elements with ``textContent`` — list text is never
 parsed as HTML. Node labels are drawn on the canvas. After drawing, the page records what it
 drew in ``<body data-drawn="…">`` (used by the browser tests).
@@ -40,6 +41,9 @@ LEVEL_COLORS = {"法律": "#08306b", "行政法规": "#2171b5", "地方性法规
 def vis_network_js() -> str:
     """vis-network 9.1.2 as shipped inside the pyvis package (no network needed)."""
     return resources.files("pyvis").joinpath("lib/vis-9.1.2/vis-network.min.js").read_text(encoding="utf-8")
+
+
+VIS_FILE = "vis-network.min.js"
 
 
 def _json_for_script(data) -> str:
@@ -107,7 +111,7 @@ PAGE = """<!doctype html>
   const original = console.error;
   console.error = function () {{ count(); return original.apply(console, arguments); }};
 }})();</script>
-<script>{vis}</script>
+<script src="{vis}"></script>
 <script>
 (function () {{
   const data = JSON.parse(document.getElementById("graph-data").textContent);
@@ -121,7 +125,8 @@ PAGE = """<!doctype html>
     {{physics: {{stabilization: {{iterations: 150}}}}, interaction: {{hover: true, tooltipDelay: 120}}, nodes: {{font: {{size: 12}}}}}});
   network.once("afterDrawing", () => {{
     document.body.dataset.drawn = String(network.body.nodeIndices.length);
-    document.body.dataset.resources = String(performance.getEntriesByType("resource").length);
+    document.body.dataset.resources = String(performance.getEntriesByType("resource")
+      .filter((entry) => !entry.name.startsWith("file:")).length);
   }});
   network.on("doubleClick", (e) => {{ if (e.nodes.length) {{ const n = nodes.get(e.nodes[0]); if (n.url) location.href = n.url; }} }});
   document.getElementById("count").textContent = data.nodes.length + " nodes";
@@ -134,7 +139,8 @@ PAGE = """<!doctype html>
 """
 
 
-def write_view(out: Path, file: str, title: str, graph: nx.Graph, vis_js: str, home: str = "../index.html") -> View:
+def write_view(out: Path, file: str, title: str, graph: nx.Graph, home: str = "../index.html") -> View:
+    """One view page in ``out`` (beside the shared vis-network copy)."""
     nodes = [_vis_node(graph.nodes[n]["data"]) for n in sorted(graph)]
     edges = [{"from": a, "to": b} for a, b in sorted(tuple(sorted(e)) for e in graph.edges())]
     groups = sorted({(n["kind"], n["group"], n["color"]) for n in nodes})
@@ -142,7 +148,7 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, vis_js: str, h
                      f'{"（条款）" if kind == "provision" else "（文件）" if kind == "instrument" else ""}</span>'
                      for kind, group, color in groups)
     page = PAGE.format(title=escape(title), home=home, legend=legend,
-                       data=_json_for_script({"nodes": nodes, "edges": edges}), vis=vis_js)
+                       data=_json_for_script({"nodes": nodes, "edges": edges}), vis=VIS_FILE)
     (out / file).write_text(page, encoding="utf-8")
     return View(file, title, len(nodes))
 
@@ -153,12 +159,12 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
     write_csv(graph, out / "analytics")
-    vis_js = vis_network_js()
+    (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
     written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
-    written["overview"].append(write_view(views_dir, "overview.html", "总览 overview：权力事项与依据条款", graph, vis_js))
+    written["overview"].append(write_view(views_dir, "overview.html", "总览 overview：权力事项与依据条款", graph))
     for authority in sorted({graph.nodes[n]["data"].authority for n in graph if graph.nodes[n]["data"].kind == "power"}):
         written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
-                                               authority_subgraph(graph, authority), vis_js))
+                                               authority_subgraph(graph, authority)))
     by_instrument: dict[str, list[str]] = {}
     for n in graph:
         node = graph.nodes[n]["data"]
@@ -169,7 +175,7 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
         title = next((graph.nodes[b]["data"].label for b in basis if graph.nodes[b]["data"].kind == "instrument"),
                      graph.nodes[basis[0]]["data"].label.split(" ")[0])
         written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项",
-                                                graph.subgraph(members), vis_js))
+                                                graph.subgraph(members)))
     mains: dict[tuple[str, str], list[str]] = {}
     for power_list in built.lists:
         for record in power_list.records:
@@ -182,7 +188,7 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
         siblings = next((members for members in mains.values() if n in members), [n])
         members = set(siblings) | {m for s in siblings for m in graph.neighbors(s)}
         written["power"].append(write_view(views_dir, power_page(n), f"{node.label}（{node.authority}）",
-                                           graph.subgraph(members), vis_js))
+                                           graph.subgraph(members)))
     return written
 
 

@@ -123,3 +123,17 @@ def test_payloads_do_not_execute_in_chromium(hostile_site, tmp_path):
         attributes, dom = drawn(out, page, tmp_path / "profile")
         assert "pwned" not in attributes, page
         assert attributes.get("errors", "0") == "0", (page, attributes)
+
+
+def test_related_powers_are_the_projection_cut_to_top_k(site):
+    import networkx as nx
+
+    _, built = site
+    graph = power_graph(built)
+    powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
+    full = sorted((a, b, d["weight"]) for a, b, d in nx.bipartite.weighted_projected_graph(graph, powers).edges(data=True))
+    full = sorted((min(a, b), max(a, b), w) for a, b, w in full)
+    assert related_powers(graph, top_k=10**6, degree_cap=10**6) == full
+    assert related_powers(graph, degree_cap=1) == []
+    one = related_powers(graph, top_k=1)
+    assert len(one) <= len(powers) and set(one) <= set(full)
