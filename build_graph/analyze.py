@@ -31,6 +31,7 @@ class Node:
     list_id: str = ""
     item_no: int | None = None
     detail: str = ""     # tooltip text: quoted basis for powers, instrument title for provisions
+    has_page: bool = True  # a power with a view page of its own (large corpora: its authority's page)
 
 
 def power_graph(built: Built) -> nx.Graph:

@@ -28,7 +28,8 @@ from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph
 from .ontodoc import write_ontology_docs
-from .validate import data_graph, load_shapes, rule_provisions, validate, write_reports
+from .validate import load_shapes, rule_provisions, write_reports
+from .validate_batches import validate_by_list
 from .views import screenshot, write_site, write_views
 
 PREFIXES = {
@@ -152,7 +153,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
                                       encoding="utf-8")
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
-    report = validate(data_graph((out / "graph.nq").read_bytes()), load_shapes())
+    report = validate_by_list(built.quads, load_shapes(), progress=progress)
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
     graph = power_graph(built)
@@ -162,6 +163,8 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     with tempfile.TemporaryDirectory() as profile:
         if screenshot(out / "views" / "overview.html", out / "overview.png", Path(profile)):
             progress("  screenshot of the overview: overview.png")
+        else:
+            progress("  no screenshot of the overview (no Chromium, or it failed)")
     result = summary(built)
     result["views"] = {kind: len(items) for kind, items in views.items()}
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,

@@ -55,8 +55,26 @@ def _slug(value: str) -> str:
     return iris.digest(value, length=10)
 
 
+OVERVIEW_MAX_NODES = 400   # the overview draws the most-cited provisions and their powers up to this
+POWER_PAGES_MAX = 3000     # more powers than this: no page per power, a power links to its authority's page
+
+
 def power_page(node_id: str) -> str:
     return f"power-{_slug(node_id)}.html"
+
+
+def overview_graph(graph: nx.Graph, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
+    """The whole graph when it is small; else the most-cited basis nodes and the powers on them,
+    added in rank order while the total stays within ``limit`` nodes (a readable overview)."""
+    if graph.number_of_nodes() <= limit:
+        return graph
+    chosen: set[str] = set()
+    for node, _ in provisions_ranked(graph):
+        members = {node.id, *graph.neighbors(node.id)}
+        if len(chosen | members) > limit:
+            continue
+        chosen |= members
+    return graph.subgraph(chosen)
 
 
 def instrument_page(instrument_iri: str) -> str:
@@ -65,6 +83,15 @@ def instrument_page(instrument_iri: str) -> str:
 
 def authority_page(authority: str) -> str:
     return f"authority-{_slug(authority)}.html"
+
+
+def _power_pages(graph: nx.Graph) -> bool:
+    """Whether each power gets a page of its own (not for a corpus of more than POWER_PAGES_MAX)."""
+    powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
+    with_pages = len(powers) <= POWER_PAGES_MAX
+    for n in powers:
+        graph.nodes[n]["data"].has_page = with_pages
+    return with_pages
 
 
 def _instrument_of(node: Node) -> str:
@@ -76,7 +103,7 @@ def _vis_node(node: Node) -> dict:
     if node.kind == "power":
         color = TYPE_COLORS.get(node.group, "#cccccc")
         tooltip = [node.label, f"{node.group} · {node.authority} · 第{node.item_no}项", "实施依据：" + node.detail[:600]]
-        url, shape = power_page(node.id), "dot"
+        url, shape = (power_page(node.id) if node.has_page else authority_page(node.authority)), "dot"
     else:
         color = LEVEL_COLORS.get(node.group, "#cccccc")
         tooltip = [node.label, f"效力层级：{node.group}", node.detail[:600]]
@@ -158,10 +185,13 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     CSV into ``out/analytics``."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
+    per_power = _power_pages(graph)  # before any view: nodes link to power pages only if they exist
     write_csv(graph, out / "analytics")
     (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
     written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
-    written["overview"].append(write_view(views_dir, "overview.html", "总览 overview：权力事项与依据条款", graph))
+    overview = overview_graph(graph)
+    shown = "" if overview is graph else f"（被引最多的条款，{overview.number_of_nodes()}/{graph.number_of_nodes()} 个节点）"
+    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview))
     for authority in sorted({graph.nodes[n]["data"].authority for n in graph if graph.nodes[n]["data"].kind == "power"}):
         written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
                                                authority_subgraph(graph, authority)))
@@ -181,7 +211,7 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
         for record in power_list.records:
             if record.subitems:
                 mains.setdefault((record.authority, record.main_item), []).append(iris.power(record.authority, record.identity))
-    for n in sorted(graph):
+    for n in sorted(graph) if per_power else []:
         node = graph.nodes[n]["data"]
         if node.kind != "power":
             continue
@@ -210,7 +240,8 @@ def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Pat
     for power_list in built.lists:
         for record in power_list.records:
             node = iris.power(record.authority or power_list.authority, record.identity)
-            powers.append([escape(power_list.list_id), str(record.item_no), _link("views/" + power_page(node), record.power),
+            page = power_page(node) if graph.nodes[node]["data"].has_page else authority_page(record.authority or power_list.authority)
+            powers.append([escape(power_list.list_id), str(record.item_no), _link("views/" + page, record.power),
                            escape(record.power_type or "未知"), escape(record.department or "（无）")])
     instruments = {}
     for node, degree in provisions_ranked(graph):

@@ -364,3 +364,15 @@ def test_a_lawful_list_quoted_exactly_gets_no_legal_check_result(seeds):
                   "UnknownLevelNoCredit", "PenaltyBeyondLevel", "CoercionBeyondLevel", "BasisWithoutSanction",
                   "CitationDetails", "ConflictingQuotes"):
         assert not fired(report, shape, "pingshan-ybj"), shape
+
+
+@pytest.mark.parametrize("batch_quads", [1, 10**9])
+def test_validation_by_list_batches_equals_the_whole_graph_run(seeds, batch_quads):
+    from build_graph.validate_batches import validate_by_list
+
+    lists = copy.deepcopy(list(seeds.values()))
+    built = build_graph(lists)
+    whole = validate(data_graph(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS)), SHAPES)
+    batched = validate_by_list(built.quads, SHAPES, batch_quads=batch_quads)
+    assert batched.results == whole.results and batched.conforms == whole.conforms
+    assert len(batched.report_graph) > len(batched.results)

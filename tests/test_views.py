@@ -137,3 +137,25 @@ def test_related_powers_are_the_projection_cut_to_top_k(site):
     assert related_powers(graph, degree_cap=1) == []
     one = related_powers(graph, top_k=1)
     assert len(one) <= len(powers) and set(one) <= set(full)
+
+
+def test_large_corpora_get_a_bounded_overview_and_no_page_per_power(site, tmp_path, monkeypatch):
+    import re
+
+    from build_graph import views
+
+    _, built = site
+    graph = power_graph(built)
+    small = views.overview_graph(graph, 60)
+    assert small.number_of_nodes() <= 60 and any(graph.nodes[n]["data"].kind == "power" for n in small)
+    monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)
+    written = views.write_views(built, graph, tmp_path)
+    views.write_site(built, graph, tmp_path)
+    assert written["power"] == [] and written["authority"]
+    pages = sorted((tmp_path / "views").glob("*.html")) + [tmp_path / "index.html"]
+    for page in pages:  # every link and every node's url leads to a page that exists
+        text = page.read_text(encoding="utf-8")
+        folder = page.parent
+        links = {t for t in re.findall(r'href="([^"#]+\.html)"', text) if t.startswith("views/") or page.parent.name == "views"}
+        for target in (links - {"../index.html"}) | set(re.findall(r'"url": "([^"]+)"', text)):
+            assert (folder / target).exists(), (page.name, target)

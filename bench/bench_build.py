@@ -1,0 +1,84 @@
+"""Scale of `powerkg build`: corpora of N powers (bench/corpus.py), each built in a fresh process;
+per stage the wall time (from the build's progress lines, timestamped as they arrive) and the
+peak memory of the build, each also as a ratio to a raw pyoxigraph ``bulk_load`` of the same
+N-Quads measured in this run; growth exponents between sizes.
+
+Run: python bench/bench_build.py [POWERS ...]   (default: 1000 3000)
+No assertion: a benchmark. Scale runs live here, never in the test suite.
+"""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import make_corpus  # noqa: E402
+
+PEAK_OF_CHILD = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+
+
+def build(files: list[Path], out: Path) -> tuple[float, list[tuple[float, str]], float]:
+    """(wall seconds, [(seconds since start, progress line)], peak RSS MB) of one build."""
+    command = [sys.executable, "-c", PEAK_OF_CHILD, sys.executable, "-m", "build_graph.cli", "build",
+               *map(str, files), "-o", str(out)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines = [(time.perf_counter() - start, line.rstrip()) for line in process.stderr]
+    process.wait()
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"build failed: {lines[-5:]}")
+    peak_kb = int(lines.pop()[1])
+    return wall, lines, peak_kb / 1024
+
+
+def stages(lines: list[tuple[float, str]]) -> list[tuple[str, float]]:
+    """Seconds spent up to each progress line that names a stage (reading, graph, store …)."""
+    marks = [("read, cite, check, emit", "wrote graph.nq"), ("store", "loaded the store"),
+             ("exports and ontology docs", "ontology documentation"), ("validation", "validated:"),
+             ("analytics and views", "graph views and index"), ("swap", "swapped the new build")]
+    result, previous = [], 0.0
+    for name, needle in marks:
+        at = next((t for t, line in lines if needle in line), None)
+        if at is not None:
+            result.append((name, at - previous))
+            previous = at
+    return result
+
+
+def bulk_load_seconds(nquads: Path) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        store = ox.Store(folder)
+        start = time.perf_counter()
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        return time.perf_counter() - start
+
+
+def main(sizes: list[int]) -> None:
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as work:
+            files = make_corpus(size, Path(work) / "lists")
+            wall, lines, peak = build(files, Path(work) / "out")
+            baseline = bulk_load_seconds(Path(work) / "out" / "graph.nq")
+            quads = sum(1 for _ in open(Path(work) / "out" / "graph.nq", "rb"))
+            rows.append((size, len(files), quads, wall, peak, baseline, stages(lines)))
+            print(f"{size} powers, {len(files)} lists, {quads} quads: build {wall:.1f} s "
+                  f"(×{wall / baseline:.1f} a raw bulk_load of its N-Quads, {baseline:.2f} s), peak {peak:.0f} MB")
+            for name, seconds in stages(lines):
+                print(f"    {name:28s} {seconds:7.1f} s  ×{seconds / baseline:6.1f}")
+    for (a, *_, wall_a, peak_a, _, _), (b, *_, wall_b, peak_b, _, _) in zip(rows, rows[1:]):
+        growth = math.log(wall_b / wall_a) / math.log(b / a)
+        print(f"{a} → {b} powers: time exponent {growth:.2f}, peak memory ×{peak_b / peak_a:.2f}")
+
+
+if __name__ == "__main__":
+    main([int(x) for x in sys.argv[1:]] or [1000, 3000])
