@@ -20,10 +20,11 @@ import pyoxigraph as ox
 
 from . import export, iris
 from .citations.export import citation_rows
-from .checks.facts import assess_list, mark_conflicting_quotes
+from .checks.facts import assess_list, conflicting_quotes, quote_entries
+from .emit_checks import conflict_quads
 from .citations.resolve import PowerCitations, cite_list
 from .publish import require_complete_build, staged_output
-from .emit import RDF_TYPE, RegistryEmitter, ontology_files, pkg, emit_list, ontology_quads, write_quads
+from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, emit_list, ontology_quads, write_quads
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph
@@ -52,6 +53,11 @@ class Built:
     citations: dict[str, list[PowerCitations]]
     quads: list[ox.Quad]
 
+    @property
+    def basis_counts(self) -> dict[str, int]:
+        """Basis citations per list id."""
+        return {list_id: sum(len(p.basis) for p in cited) for list_id, cited in self.citations.items()}
+
 
 def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Built:
     """Cite every power, compute the legal facts the checks judge, and emit all quads.
@@ -62,22 +68,22 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         registry_emitter.rule_provision(rule)
     quads: list[ox.Quad] = []
     citations = {}
-    _report_shared_authorities(lists)
-    assessed = {}
+    report_shared_authorities(lists)
+    quotes = []
     for power_list in lists:
         cited, findings = cite_list(power_list, registry)
         power_list.findings.extend(findings)
         citations[power_list.list_id] = cited
-        assessed[power_list.list_id] = (power_list, cited, assess_list(power_list, cited, registry))
-    mark_conflicting_quotes(assessed)
-    for power_list, cited, facts in assessed.values():
+        facts = assess_list(power_list, cited, registry)
+        quotes += quote_entries(power_list, cited, facts, citation_iri)
         quads.extend(emit_list(power_list, cited, registry_emitter, facts))
+    quads.extend(conflict_quads(conflicting_quotes(quotes)))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())
     return Built(lists, citations, sorted(set(quads), key=str))
 
 
-def _report_shared_authorities(lists: list[PowerList]) -> None:
+def report_shared_authorities(lists: list[PowerList]) -> None:
     """Powers are keyed by authority and name, so two lists of one authority share the nodes
     of their same-named powers; say so on each list rather than merge silently."""
     by_authority: dict[str, list[str]] = {}
@@ -156,7 +162,17 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     report = validate_by_list(built.quads, load_shapes(), progress=progress)
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-    graph = power_graph(built)
+    views = write_site_and_views(built, power_graph(built), out, report, progress)
+    result = summary(built)
+    result["views"] = views
+    result["validation"] = {"conforms": report.conforms, "violations": report.violations,
+                            "results": len(report.results)}
+    (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str, int]:
+    """The graph views, index.html and the overview's screenshot; views written per kind."""
     views = write_views(built, graph, out)
     write_site(built, graph, out, report)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views and index.html")
@@ -165,12 +181,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
             progress("  screenshot of the overview: overview.png")
         else:
             progress("  no screenshot of the overview (no Chromium, or it failed)")
-    result = summary(built)
-    result["views"] = {kind: len(items) for kind, items in views.items()}
-    result["validation"] = {"conforms": report.conforms, "violations": report.violations,
-                            "results": len(report.results)}
-    (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return result
+    return {kind: len(items) for kind, items in views.items()}
 
 
 def open_store(out: Path) -> ox.Store:

@@ -55,16 +55,13 @@ def cmd_cite(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build_graph, write_outputs
+    from .corpus import list_jobs
+    from .stream import stream_build
 
     out = Path(args.output)
-    _progress(f"reading {len(args.lists) or 'the bundled'} list(s)…")
-    lists = _lists(args)
-    for power_list in lists:
-        _progress(f"  {power_list.source_file}: {len(power_list.records)} powers ({power_list.layout})")
-    _progress("citing, resolving and emitting RDF…")
-    built = build_graph(lists)
-    result = write_outputs(built, out, _progress)
+    jobs = list_jobs(args.lists, args.authority, args.date)
+    _progress(f"reading, citing, checking and emitting {len(jobs)} list(s) one at a time…")
+    result = stream_build(jobs, args.layout, out, _progress, workers=args.workers)
     for entry in result["lists"]:
         _progress(f"  {entry['list']}: {entry['powers']} powers, {entry['citations']} citations "
                   f"({entry['unresolved_citations']} unresolved), findings {entry['findings']}")
@@ -260,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_registry)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
+    p.add_argument("--workers", type=int, metavar="N", help="processes for reading and validating lists "
+                   "(default: the machine's cores); the output is the same for any number")
     p.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help="output folder (default ./output)")
     add_lists(p)
     p.set_defaults(func=cmd_build)

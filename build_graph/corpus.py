@@ -52,10 +52,16 @@ def unique_metas(paths: list[Path]) -> list[ListMeta]:
 
 def load_lists(paths: list[str | Path] | None = None, layout: str | None = None,
                authority: str | None = None, date: str | None = None) -> list[PowerList]:
-    """Read the given list files, or the bundled corpus when none are given. ``authority``
-    names the implementing authority of the given files, instead of their title or 单位 line
-    (rows with a 实施主体 cell of their own keep it); ``date`` (ISO) the day they were made,
-    instead of a date they state: citations point at the law versions in force then."""
+    """Read the given list files, or the bundled corpus when none are given (see ``list_jobs``)."""
+    return [read_list(file, meta, layout) for file, meta in list_jobs(paths, authority, date)]
+
+
+def list_jobs(paths: list[str | Path] | None = None, authority: str | None = None,
+              date: str | None = None) -> list[tuple[Path, ListMeta]]:
+    """(file, metadata) of the given list files, or of the bundled corpus when none are given.
+    ``authority`` names the implementing authority of the given files, instead of their title or
+    单位 line (rows with a 实施主体 cell of their own keep it); ``date`` (ISO) the day they were
+    made, instead of a date they state: citations point at the law versions in force then."""
     if not paths:
         pairs = bundled_lists()
     else:
@@ -66,4 +72,4 @@ def load_lists(paths: list[str | Path] | None = None, layout: str | None = None,
         pairs = list(zip(files, metas))
     if date:
         pairs = [(file, replace(meta, date=date)) for file, meta in pairs]
-    return [read_list(file, meta, layout) for file, meta in pairs]
+    return pairs

@@ -228,6 +228,9 @@ class RegistryEmitter:
     def _chapter(self, top: str, chapter: int, article: str, instrument: ResolvedInstrument,
                  title: str | None = None) -> None:
         node = f"{top}/chp_{chapter}"
+        if title is None:  # the heading the text gives the chapter, however the chapter was reached
+            title = next((a.chapter_title for a in (self.registry.articles_of(instrument.id) or {}).values()
+                          if a.chapter == chapter and a.chapter_title), None)
         if node not in self.provisions:
             self.provisions.add(node)
             self.sink.add(node, RDF_TYPE, pkg("Chapter"))
@@ -346,7 +349,7 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
         citation_nodes = {}
         for index, resolved in enumerate(power.basis):
             target = registry_emitter.provision_node(resolved)
-            c = f"{node}/citation/{iris.digest(*map(str, provision_key(resolved.citation, resolved.instrument.id)))}"
+            c = citation_node(node, resolved)
             citation_nodes[index] = c
             sink.add(node, pkg("hasCitation"), c)
             sink.add(node, pkg("restsOn"), target)
@@ -375,6 +378,16 @@ def emit_list(power_list: PowerList, citations: list[PowerCitations], registry_e
     return sink.quads
 
 
+def citation_node(power_node: str, resolved: ResolvedCitation) -> str:
+    """The IRI of a power's citation of one provision."""
+    return f"{power_node}/citation/{iris.digest(*map(str, provision_key(resolved.citation, resolved.instrument.id)))}"
+
+
+def citation_iri(power_list: PowerList, record, resolved: ResolvedCitation) -> str:
+    """The citation node of ``resolved`` on ``record``'s power in ``power_list``."""
+    return citation_node(iris.power(record.authority or power_list.authority, record.identity), resolved)
+
+
 def _holder(power: PowerCitations, quoted: ResolvedCitation) -> int | None:
     """Index in ``power.basis`` of the citation whose quote holds ``quoted`` (the last basis
     citation starting before it)."""
@@ -387,5 +400,5 @@ def write_quads(quads: list[ox.Quad], path: Path, fmt: ox.RdfFormat, prefixes: d
     if fmt == ox.RdfFormat.TURTLE:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
         path.write_bytes(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
-    else:
-        path.write_bytes(ox.serialize(sorted(quads, key=str), format=fmt))
+    else:  # by graph, then by the quad's text: the order a streaming build writes too
+        path.write_bytes(ox.serialize(sorted(quads, key=lambda q: (q.graph_name.value, str(q))), format=fmt))

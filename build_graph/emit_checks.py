@@ -40,5 +40,13 @@ def emit_power_facts(sink: QuadSink, power_node: str, facts: PowerFacts, citatio
         sink.add(node, pkg("levelTagConflict"), zh(cf.level_tag_conflict) if cf.level_tag_conflict else None)
         for hint in cf.details:
             sink.add(node, pkg("citationDetailHint"), zh(hint))
-        for hint in cf.conflicting_quotes:
-            sink.add(node, pkg("conflictingQuote"), zh(hint))
+
+
+def conflict_quads(hints: dict[str, list[str]]) -> list:
+    """The cross-list graph: pkg:conflictingQuote on each citation (IRI → hints) whose quote
+    another list or item gives in other words."""
+    sink = QuadSink(iris.cross_list_graph())
+    for citation in sorted(hints):
+        for hint in hints[citation]:
+            sink.add(citation, pkg("conflictingQuote"), zh(hint))
+    return sink.quads

@@ -69,6 +69,12 @@ def list_graph(list_id: str) -> str:
     return f"{base()}graph/list/{list_id}"
 
 
+def cross_list_graph() -> str:
+    """Facts that compare lists (one provision quoted differently by two lists): known only when
+    every list is read, so kept apart from the lists' own graphs."""
+    return f"{base()}graph/cross-list"
+
+
 def registry_graph() -> str:
     return f"{base()}graph/registry"
 

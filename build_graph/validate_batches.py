@@ -11,6 +11,7 @@ Memory is bounded by the largest batch (plus the shared graphs), not by the corp
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
@@ -63,14 +64,19 @@ def validate_by_list(quads: list[ox.Quad], shapes: rdflib.Graph, *, batch_quads:
     """Validate the lists' graphs in batches with the shared graphs; the results (registry
     results once) in the report's order, and a SHACL report graph built from them."""
     shared, batches = _batches(quads, batch_quads)
+    return _run(shared, batches, shapes, workers, progress, load=lambda batch: batch)
+
+
+def _run(shared: list[ox.Quad], batches: list, shapes: rdflib.Graph, workers: int | None, progress,
+         load) -> ValidationReport:
     if not batches:
         raise CannotValidate("the graph holds no list: there is nothing to validate")
     shapes_ttl = shapes.serialize(format="turtle")
-    payloads = [_ntriples(shared + batch) for batch in batches]
-    workers = min(workers or os.cpu_count() or 1, len(payloads))
+    workers = min(workers or os.cpu_count() or 1, len(batches))
+    payloads = (_ntriples(shared + load(batch)) for batch in batches)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            outcomes = list(pool.map(_validate_batch, payloads, [shapes_ttl] * len(payloads)))
+            outcomes = list(pool.map(_validate_batch, payloads, [shapes_ttl] * len(batches)))
     else:
         outcomes = [_validate_batch(payload, shapes_ttl) for payload in payloads]
     progress(f"  validated {len(batches)} batch(es) of lists on {workers} process(es)")
@@ -107,3 +113,23 @@ def report_graph(conforms: bool, results: list[ValidationResult]) -> rdflib.Grap
         if r.value:
             graph.add((node, SH.value, rdflib.Literal(r.value)))
     return graph
+
+
+def validate_chunks(shared_nquads: bytes, chunk_files: list, shapes: rdflib.Graph, *, batch_quads: int = BATCH_QUADS,
+                    workers: int | None = None, progress=lambda message: None) -> ValidationReport:
+    """``validate_by_list`` for a streaming build: the lists' graphs are N-Quads files on disk,
+    read a batch at a time."""
+    shared = list(ox.parse(shared_nquads, format=ox.RdfFormat.N_QUADS)) if shared_nquads else []
+    batches, current, size = [], [], 0
+    for path in chunk_files:
+        lines = Path(path).read_bytes().count(b"\n")
+        if current and size + lines > batch_quads:
+            batches.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += lines
+    if current:
+        batches.append(current)
+    return _run(shared, batches, shapes, workers, progress,
+                load=lambda batch: [q for path in batch for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)])
+

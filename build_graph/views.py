@@ -235,7 +235,7 @@ def _link(href: str, text: str) -> str:
 def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Path:
     """``out/index.html``: lists, powers, instruments, findings and validation, linking to the views."""
     lists = [[escape(pl.list_id), _link("views/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
-              str(len(pl.records)), str(sum(len(p.basis) for p in built.citations[pl.list_id]))] for pl in built.lists]
+              str(len(pl.records)), str(built.basis_counts[pl.list_id])] for pl in built.lists]
     powers = []
     for power_list in built.lists:
         for record in power_list.records:

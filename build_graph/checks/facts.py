@@ -2,8 +2,8 @@
 what each quote says against the official text, repealed bases, level tags, penalty and coercion
 kinds, bases without any sanction, and hints (citation details, competence, conflicting quotes).
 
-``assess_list`` gives, per power, a :class:`PowerFacts` record; ``mark_conflicting_quotes``
-compares the quotes of provisions without an official text across all lists. Emit writes the
+``assess_list`` gives, per power, a :class:`PowerFacts` record; ``conflicting_quotes`` compares
+the quotes of provisions without an official text (``quote_entries``) across all lists. Emit writes the
 records into the graph; shapes/*.ttl decide what is a violation.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..citations.resolve import PowerCitations, ResolvedCitation
 from ..records import PowerList
 from ..registry import Registry, number_key, tag_fits_level, title_key, without_edition
 from .kinds import coercion_kinds, names_a_sanction, penalty_kinds
-from .quotes import QuoteCheck, compare_quote
+from .quotes import QuoteCheck, compare_quote, normal_form
 
 _ENTRY_NUMBER = re.compile(r"(?:(?<=[\s；;。])|^)(?:\d{1,2}\s*[.、．](?!\d)|[①-⑳])")
 _N = r"[零〇一二两三四五六七八九十百千\d]+"
@@ -39,7 +39,6 @@ class CitationFacts:
     repealed: str | None = None           # repealed or replaced before the list's date, and by what
     level_tag_conflict: str | None = None  # the list's tag against the registry's level
     details: list[str] = field(default_factory=list)   # issuer, number or title words that differ
-    conflicting_quotes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -246,26 +245,55 @@ def _competence(power_list: PowerList, record, basis: list[ResolvedCitation]) ->
     return hints
 
 
-def mark_conflicting_quotes(assessed: dict[str, tuple[PowerList, list[PowerCitations], dict[str, PowerFacts]]]) -> None:
-    """Across all lists: two quotes of one provision (one without an official text to judge
-    them by) that differ in substance — neither is the other or an excerpt of it."""
-    by_provision: dict[tuple, list[tuple[str, int | None, str, CitationFacts]]] = defaultdict(list)
-    for list_id, (power_list, cited, facts) in sorted(assessed.items()):
-        for power in cited:
-            power_facts = facts[power.record.identity]
-            for index, resolved in enumerate(power.basis):
-                cf = power_facts.citations[index]
-                c = resolved.citation
-                if resolved.instrument.provisional or c.article is None or resolved.official_text is not None:
-                    continue
-                if not cf.quote or len(_chain(power.basis, index)) > 1:
-                    continue
-                key = (resolved.instrument.id, c.attachment, c.article, c.paragraph, c.item)
-                by_provision[key].append((list_id, power.record.item_no, cf.quote, cf, provision_label(resolved)))
-    for entries in by_provision.values():
-        for (list_a, item_a, quote_a, facts_a, label), (list_b, item_b, quote_b, facts_b, _) in combinations(entries, 2):
+@dataclass(frozen=True)
+class QuoteEntry:
+    """A quote of a provision without an official text, kept to compare across lists."""
+
+    provision: tuple           # (instrument id, attachment, article, paragraph, item)
+    list_id: str
+    item_no: int | None
+    quote: str
+    label: str                 # the provision, for messages
+    citation: str              # the citation node's IRI
+
+
+def quote_entries(power_list: PowerList, cited: list[PowerCitations], facts: dict[str, PowerFacts],
+                  citation_iri) -> list[QuoteEntry]:
+    """The quotes of one list that ``conflicting_quotes`` compares; ``citation_iri(power_list,
+    record, resolved)`` names the citation node."""
+    entries = []
+    for power in cited:
+        power_facts = facts[power.record.identity]
+        for index, resolved in enumerate(power.basis):
+            quote, c = power_facts.citations[index].quote, resolved.citation
+            if resolved.instrument.provisional or c.article is None or resolved.official_text is not None:
+                continue
+            if not quote or len(_chain(power.basis, index)) > 1:
+                continue
+            entries.append(QuoteEntry((resolved.instrument.id, c.attachment, c.article, c.paragraph, c.item),
+                                      power_list.list_id, power.record.item_no, quote, provision_label(resolved),
+                                      citation_iri(power_list, power.record, resolved)))
+    return entries
+
+
+def conflicting_quotes(entries: list[QuoteEntry]) -> dict[str, list[str]]:
+    """Across all lists: citation IRI → hints, for quotes of one provision (one without an
+    official text to judge them by) that differ in substance — neither is the other or an
+    excerpt of it. The same wording quoted by many lists is compared once (by normal form), so
+    the cost grows with the distinct wordings, not with the lists."""
+    by_provision: dict[tuple, dict[str, list[QuoteEntry]]] = defaultdict(lambda: defaultdict(list))
+    for entry in entries:
+        by_provision[entry.provision][normal_form(entry.quote).text].append(entry)
+    hints: dict[str, list[str]] = defaultdict(list)
+    for variants in by_provision.values():
+        for (_, group_a), (_, group_b) in combinations(sorted(variants.items()), 2):
+            quote_a, quote_b = group_a[0].quote, group_b[0].quote
             forward, backward = compare_quote(quote_a, quote_b, strict=True), compare_quote(quote_b, quote_a, strict=True)
             if "too-short" in (forward.verdict, backward.verdict) or "same" in (forward.verdict, backward.verdict):
                 continue
-            facts_a.conflicting_quotes.append(f"{label}：{list_b} 第{item_b}项的引文不同（{backward.summary(2)}）")
-            facts_b.conflicting_quotes.append(f"{label}：{list_a} 第{item_a}项的引文不同（{forward.summary(2)}）")
+            for mine, theirs, check in ((group_a, group_b, backward), (group_b, group_a, forward)):
+                others = f"{theirs[0].list_id} 第{theirs[0].item_no}项" + (f"等{len(theirs)}处" if len(theirs) > 1 else "")
+                for entry in mine:
+                    if len(hints[entry.citation]) < 3:
+                        hints[entry.citation].append(f"{entry.label}：{others}的引文不同（{check.summary(2)}）")
+    return dict(hints)

@@ -17,6 +17,9 @@ class ReadError(Exception):
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):  # picklable with its three fields (lists are read in worker processes)
+        return (ReadError, (self.file, self.line, self.reason))
+
 
 @dataclass(frozen=True)
 class DecodedText:

@@ -1,0 +1,260 @@
+"""The streaming build: one list at a time, from its file to its own named graph on disk.
+
+Each list is read, cited, checked and emitted on its own (in a process pool when there are
+several lists and cores): what comes back is the list's sorted N-Quads, the registry nodes it
+needs, its export rows, its fragment of the power–basis graph, the quotes to compare across lists
+and its records without their long texts. Nothing of a list's graph stays in memory once its
+chunk is written, so memory grows with the largest list (plus the registry, the power graph for
+the views and the index rows), not with the corpus.
+
+After the last list: the cross-list graph (conflicting quotes), the registry and ontology graphs;
+``graph.nq`` is every graph's sorted quads in graph-IRI order — byte-identical to the in-memory
+build's and to a single-process run; the store is bulk-loaded from it; validation runs by list
+in batches; the views and site come from the power graph.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+from . import export, iris
+from .analyze import power_graph
+from .checks.facts import QuoteEntry, assess_list, conflicting_quotes, quote_entries
+from .citations.export import citation_rows
+from .citations.resolve import cite_list
+from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
+from .emit_checks import conflict_quads
+from .ontodoc import write_ontology_docs
+from .publish import staged_output
+from .readers import ListMeta, read_list
+from .records import PowerList
+from .registry import load_registry
+from .validate import load_shapes, rule_provisions, write_reports
+from .validate_batches import validate_chunks
+
+TURTLE_MAX_QUADS = 2_000_000  # graph.ttl (one sorted Turtle of every triple) only below this
+
+
+@dataclass
+class ListOutput:
+    """What one list's build sends back to the main process."""
+
+    power_list: PowerList       # its records without long texts (the index and views need names)
+    graph: str                  # the list's named graph IRI
+    nquads: bytes               # its graph, sorted N-Quads
+    registry: set[bytes]        # N-Quads lines of the registry nodes it cites
+    records: list[dict]
+    citations: list[dict]
+    fragment: nx.Graph          # its part of the power–basis graph
+    quotes: list[QuoteEntry]
+    counts: dict = field(default_factory=dict)
+
+
+@dataclass
+class StreamedBuild:
+    """The light result of a streaming build, for the views and site (``Built`` without quads)."""
+
+    lists: list[PowerList]
+    basis_counts: dict[str, int]
+    citations: None = None
+
+
+def sorted_nquads(quads) -> bytes:
+    """Distinct quads as N-Quads, sorted by graph, then by the quad's text (the order of every graph.nq)."""
+    ordered = sorted(set(quads), key=lambda q: (q.graph_name.value, str(q)))
+    return ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) if ordered else b""
+
+
+def build_list(file: Path, meta: ListMeta, layout: str | None) -> ListOutput:
+    """Read, cite, check and emit one list (in a worker process or in this one)."""
+    registry = load_registry()
+    power_list = read_list(file, meta, layout)
+    cited, findings = cite_list(power_list, registry)
+    power_list.findings.extend(findings)
+    facts = assess_list(power_list, cited, registry)
+    emitter = RegistryEmitter(registry)
+    quads = emit_list(power_list, cited, emitter, facts)
+    graph = iris.list_graph(power_list.list_id)
+    basis = [r for p in cited for r in p.basis]
+    powers = {q.subject.value for q in quads if q.predicate == RDF_TYPE and q.object == pkg("PowerItem")}
+    output = ListOutput(
+        power_list=power_list, graph=graph, nquads=sorted_nquads(quads),
+        registry=set(sorted_nquads(emitter.sink.quads).splitlines()),
+        records=export.record_rows([power_list]), citations=citation_rows([power_list], registry, {power_list.list_id: cited}),
+        fragment=power_graph(_OneList(power_list, cited)), quotes=quote_entries(power_list, cited, facts, citation_iri),
+        counts={"powers": len(powers), "citations": len(basis),
+                "unresolved_citations": sum(1 for r in basis if r.instrument.provisional),
+                "quoted_references": sum(len(p.quoted) for p in cited)})
+    for record in power_list.records:  # exported and emitted: the main process needs names only
+        record.basis_text, record.responsibilities, record.accountability = "", [], []
+    return output
+
+
+@dataclass
+class _OneList:
+    """The shape of ``Built`` that ``power_graph`` reads, for one list."""
+
+    power_list: PowerList
+    cited: list
+
+    @property
+    def lists(self):
+        return [self.power_list]
+
+    @property
+    def citations(self):
+        return {self.power_list.list_id: self.cited}
+
+
+def _build_list_job(job):
+    return build_list(*job)
+
+
+class _JsonArray:
+    """Write a JSON array row by row, byte for byte what ``export.to_json`` writes for the rows."""
+
+    def __init__(self, path: Path):
+        self.file = path.open("w", encoding="utf-8")
+        self.rows = 0
+
+    def extend(self, rows: list[dict]) -> None:
+        for row in rows:
+            text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            self.file.write(("[\n  " if self.rows == 0 else ",\n  ") + text)
+            self.rows += 1
+
+    def close(self) -> None:
+        self.file.write("[]\n" if self.rows == 0 else "\n]\n")
+        self.file.close()
+
+
+def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: Path, progress=lambda m: None,
+                 workers: int | None = None) -> dict:
+    """Build every list of ``jobs`` into ``target`` (staged and swapped in); returns the summary."""
+    from .build import report_shared_authorities, write_site_and_views
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    load_registry()  # loaded once here: forked workers share it
+    marker = {"lists": [meta.list_id for _, meta in jobs]}
+    with staged_output(target, progress, marker) as out:
+        chunks = out / ".chunks"
+        chunks.mkdir()
+        records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
+        lists, registry_lines, quotes, graph, entries, chunk_files = [], set(), [], nx.Graph(), [], {}
+        outputs = map(_build_list_job, [(file, meta, layout) for file, meta in jobs])
+        pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        if pool is not None:
+            outputs = pool.map(_build_list_job, [(file, meta, layout) for file, meta in jobs], chunksize=1)
+        try:
+            for number, output in enumerate(outputs, 1):
+                chunk = chunks / f"{len(chunk_files):06d}.nq"
+                chunk.write_bytes(output.nquads)
+                chunk_files[output.graph] = chunk
+                registry_lines |= output.registry
+                records.extend(output.records)
+                citations.extend(output.citations)
+                quotes += output.quotes
+                for node, data in output.fragment.nodes(data=True):
+                    if node not in graph:
+                        graph.add_node(node, **data)
+                graph.add_edges_from(output.fragment.edges(data=True))
+                lists.append(output.power_list)
+                entries.append(output.counts)
+                progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
+                         f"{len(output.power_list.records)} powers ({output.power_list.layout})")
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        records.close()
+        citations.close()
+        report_shared_authorities(lists)
+        registry = load_registry()
+        emitter = RegistryEmitter(registry)
+        for rule in rule_provisions(load_shapes()):
+            emitter.rule_provision(rule)
+        shared = (conflict_quads(conflicting_quotes(quotes)) + ontology_quads() + emitter.sink.quads)
+        shared_bytes = sorted_nquads(shared).splitlines()
+        shared_nq = b"\n".join(sorted(set(shared_bytes) | registry_lines, key=_graph_then_text))
+        shared_nq = shared_nq + b"\n" if shared_nq else b""
+        total = _write_graph(out / "graph.nq", shared_nq, chunk_files)
+        progress(f"  wrote graph.nq ({total} quads)")
+        if total <= TURTLE_MAX_QUADS:
+            _write_turtle(out / "graph.nq", out / "graph.ttl")
+        else:
+            progress(f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} (graph.nq has them all)")
+        store = ox.Store(str(out / "store"))
+        store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+        progress("  loaded the store store/")
+        (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
+                                          encoding="utf-8")
+        write_ontology_docs(ontology_files(), out / "ontology")
+        progress("  wrote the ontology documentation ontology/index.html")
+        report = validate_chunks(shared_nq, [chunk_files[g] for g in sorted(chunk_files)], load_shapes(),
+                                 workers=workers, progress=progress)
+        shutil.rmtree(chunks)
+        write_reports(report, out)
+        progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
+        built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)})
+        views = write_site_and_views(built, graph, out, report, progress)
+        result = {"lists": [_summary_entry(pl, entry) for pl, entry in zip(lists, entries)], "quads": total,
+                  "graphs": _graph_sizes(out / "graph.nq"), "views": views,
+                  "validation": {"conforms": report.conforms, "violations": report.violations,
+                                 "results": len(report.results)}}
+        (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    progress(f"  swapped the new build into {target}")
+    return result
+
+
+def _graph_then_text(line: bytes) -> tuple:
+    quad = next(iter(ox.parse(line, format=ox.RdfFormat.N_QUADS)))
+    return (quad.graph_name.value, str(quad))
+
+
+def _write_graph(path: Path, shared: bytes, chunk_files: dict[str, Path]) -> int:
+    """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns the quads."""
+    pieces = [(graph, file.read_bytes) for graph, file in chunk_files.items()]
+    shared_by_graph: dict[str, list[bytes]] = {}
+    for line in shared.splitlines():
+        shared_by_graph.setdefault(_graph_then_text(line)[0], []).append(line)
+    pieces += [(graph, (lambda lines=lines: b"\n".join(lines) + b"\n")) for graph, lines in shared_by_graph.items()]
+    total = 0
+    with path.open("wb") as handle:
+        for _, read in sorted(pieces, key=lambda piece: piece[0]):
+            data = read()
+            total += data.count(b"\n")
+            handle.write(data)
+    return total
+
+
+def _write_turtle(nquads: Path, turtle: Path) -> None:
+    from .build import PREFIXES
+
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object)
+                      for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)}, key=str)
+    turtle.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+
+
+def _graph_sizes(nquads: Path) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+        sizes[quad.graph_name.value] = sizes.get(quad.graph_name.value, 0) + 1
+    return dict(sorted(sizes.items()))
+
+
+def _summary_entry(power_list: PowerList, counts: dict) -> dict:
+    severities: dict[str, int] = {}
+    for finding in power_list.findings:
+        severities[finding.severity] = severities.get(finding.severity, 0) + 1
+    return {"list": power_list.list_id, "authority": power_list.authority, "file": power_list.source_file,
+            "layout": power_list.layout, "powers": counts["powers"], "rows": len(power_list.records),
+            "citations": counts["citations"], "unresolved_citations": counts["unresolved_citations"],
+            "quoted_references": counts["quoted_references"], "findings": severities}
