@@ -39,7 +39,7 @@ from .registry import load_registry
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_batches import validate_chunks
 
-TURTLE_MAX_QUADS = 2_000_000  # graph.ttl (one sorted Turtle of every triple) only below this
+TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
 
 @dataclass

@@ -55,8 +55,27 @@ def _validate_batch(ntriples: bytes, shapes_ttl: str) -> tuple[bool, list[dict]]
     return report.conforms, [asdict(r) for r in report.results]
 
 
-def _ntriples(quads: list[ox.Quad]) -> bytes:
-    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
+# what the report reads besides the shapes' own paths: where a result's row is, and labels
+_CONTEXT = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/2000/01/rdf-schema#subClassOf",
+            "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
+            *(f"https://w3id.org/powerkg/ontology#{name}" for name in (
+                "inList", "sourceRow", "itemNumber", "firstLine", "itemName", "hasCitation", "inSummaryCategory",
+                "hasSummaryCategory")))
+
+
+def shape_predicates(shapes: rdflib.Graph) -> frozenset[str]:
+    """Every predicate a shape can follow (paths, targets, values it reports) and the ones the
+    report reads: the only triples validation needs (the long texts are left out)."""
+    used = set(_CONTEXT)
+    for subject, predicate, obj in shapes:
+        if isinstance(obj, rdflib.URIRef) and not str(obj).startswith(str(SH)):
+            used.add(str(obj))  # path steps, sh:targetSubjectsOf, pks:reportValuesOf, … (a superset)
+    return frozenset(used)
+
+
+def _ntriples(quads: list[ox.Quad], predicates: frozenset[str] | None = None) -> bytes:
+    return ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads
+                         if predicates is None or q.predicate.value in predicates), format=ox.RdfFormat.N_TRIPLES)
 
 
 def validate_by_list(quads: list[ox.Quad], shapes: rdflib.Graph, *, batch_quads: int = BATCH_QUADS,
@@ -73,7 +92,8 @@ def _run(shared: list[ox.Quad], batches: list, shapes: rdflib.Graph, workers: in
         raise CannotValidate("the graph holds no list: there is nothing to validate")
     shapes_ttl = shapes.serialize(format="turtle")
     workers = min(workers or os.cpu_count() or 1, len(batches))
-    payloads = (_ntriples(shared + load(batch)) for batch in batches)
+    predicates = shape_predicates(shapes)
+    payloads = (_ntriples(shared + load(batch), predicates) for batch in batches)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             outcomes = list(pool.map(_validate_batch, payloads, [shapes_ttl] * len(batches)))
