@@ -53,6 +53,32 @@ def stages(lines: list[tuple[float, str]]) -> list[tuple[str, float]]:
     return result
 
 
+def query_milliseconds(out: Path) -> dict[str, float]:
+    """Each library query with its example's parameters on the build's store, in this process:
+    the better of two runs after a warm-up (ms)."""
+    import re
+
+    from build_graph.queries import authorities_in, bind, library, run
+    from build_graph.registry import load_registry
+
+    store = ox.Store.read_only(str(out / "store"))
+    registry, authorities = load_registry(), authorities_in(store)
+    times = {}
+    for name, query in sorted(library().items()):
+        values = dict(re.findall(r"--param (\w+)=(\S+)", query.example))
+        if any(p.kind == "authority" for p in query.params):
+            values.update({p.name: authorities[0] for p in query.params if p.kind == "authority"})
+        sparql = bind(query, values, registry, authorities)
+        run(store, sparql)
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            run(store, sparql)
+            best = min(best, time.perf_counter() - start)
+        times[name] = best * 1000
+    return times
+
+
 def bulk_load_seconds(nquads: Path) -> float:
     with tempfile.TemporaryDirectory() as folder:
         store = ox.Store(folder)
@@ -70,14 +96,18 @@ def main(sizes: list[int]) -> None:
             wall, lines, peak = build(files, Path(work) / "out")
             baseline = bulk_load_seconds(Path(work) / "out" / "graph.nq")
             quads = sum(1 for _ in open(Path(work) / "out" / "graph.nq", "rb"))
-            rows.append((size, len(files), quads, wall, peak, baseline, stages(lines)))
+            queries = query_milliseconds(Path(work) / "out")
+            rows.append((size, len(files), quads, wall, peak, baseline, stages(lines), queries))
             print(f"{size} powers, {len(files)} lists, {quads} quads: build {wall:.1f} s "
                   f"(×{wall / baseline:.1f} a raw bulk_load of its N-Quads, {baseline:.2f} s), peak {peak:.0f} MB")
             for name, seconds in stages(lines):
                 print(f"    {name:28s} {seconds:7.1f} s  ×{seconds / baseline:6.1f}")
-    for (a, *_, wall_a, peak_a, _, _), (b, *_, wall_b, peak_b, _, _) in zip(rows, rows[1:]):
+            print("    queries (ms): " + ", ".join(f"{name} {ms:.1f}" for name, ms in queries.items()))
+    for (a, *_, wall_a, peak_a, _, _, q_a), (b, *_, wall_b, peak_b, _, _, q_b) in zip(rows, rows[1:]):
         growth = math.log(wall_b / wall_a) / math.log(b / a)
         print(f"{a} → {b} powers: time exponent {growth:.2f}, peak memory ×{peak_b / peak_a:.2f}")
+        steepest = max(q_b, key=lambda n: q_b[n] / max(q_a[n], 0.01))
+        print(f"    steepest query: {steepest}, exponent {math.log(max(q_b[steepest], 0.01) / max(q_a[steepest], 0.01)) / math.log(b / a):.2f}")
 
 
 if __name__ == "__main__":

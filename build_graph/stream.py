@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
 from .emit_checks import conflict_quads
 from .ontodoc import write_ontology_docs
+from .parallel import ordered_map
 from .publish import staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
@@ -148,30 +148,24 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         chunks.mkdir()
         records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
         lists, registry_lines, quotes, graph, entries, chunk_files = [], set(), [], nx.Graph(), [], {}
-        outputs = map(_build_list_job, [(file, meta, layout) for file, meta in jobs])
-        pool = ProcessPoolExecutor(workers) if workers > 1 else None
-        if pool is not None:
-            outputs = pool.map(_build_list_job, [(file, meta, layout) for file, meta in jobs], chunksize=1)
-        try:
-            for number, output in enumerate(outputs, 1):
-                chunk = chunks / f"{len(chunk_files):06d}.nq"
-                chunk.write_bytes(output.nquads)
-                chunk_files[output.graph] = chunk
-                registry_lines |= output.registry
-                records.extend(output.records)
-                citations.extend(output.citations)
-                quotes += output.quotes
-                for node, data in output.fragment.nodes(data=True):
-                    if node not in graph:
-                        graph.add_node(node, **data)
-                graph.add_edges_from(output.fragment.edges(data=True))
-                lists.append(output.power_list)
-                entries.append(output.counts)
-                progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
-                         f"{len(output.power_list.records)} powers ({output.power_list.layout})")
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        outputs = ordered_map(_build_list_job, ((file, meta, layout) for file, meta in jobs), workers)
+        # one list at a time: its chunk is written and its graph dropped before the next
+        for number, output in enumerate(outputs, 1):
+            chunk = chunks / f"{len(chunk_files):06d}.nq"
+            chunk.write_bytes(output.nquads)
+            chunk_files[output.graph] = chunk
+            registry_lines |= output.registry
+            records.extend(output.records)
+            citations.extend(output.citations)
+            quotes += output.quotes
+            for node, data in output.fragment.nodes(data=True):
+                if node not in graph:
+                    graph.add_node(node, **data)
+            graph.add_edges_from(output.fragment.edges(data=True))
+            lists.append(output.power_list)
+            entries.append(output.counts)
+            progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
+                     f"{len(output.power_list.records)} powers ({output.power_list.layout})")
         records.close()
         citations.close()
         report_shared_authorities(lists)

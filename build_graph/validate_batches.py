@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
 import pyoxigraph as ox
@@ -21,6 +20,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from . import iris
+from .parallel import ordered_map
 from .validate import ValidationReport, ValidationResult, SEVERITY_ORDER, validate, CannotValidate
 
 BATCH_QUADS = 150_000  # list quads per batch (≈1,300 powers): a batch's rdflib graph stays ≈0.3 GB
@@ -44,6 +44,10 @@ def _batches(quads: list[ox.Quad], limit: int) -> tuple[list[ox.Quad], list[list
     if current:
         batches.append(current)
     return shared, batches
+
+
+def _validate_batch_job(job: tuple[bytes, str]) -> tuple[bool, list[dict]]:
+    return _validate_batch(*job)
 
 
 def _validate_batch(ntriples: bytes, shapes_ttl: str) -> tuple[bool, list[dict]]:
@@ -94,11 +98,7 @@ def _run(shared: list[ox.Quad], batches: list, shapes: rdflib.Graph, workers: in
     workers = min(workers or os.cpu_count() or 1, len(batches))
     predicates = shape_predicates(shapes)
     payloads = (_ntriples(shared + load(batch), predicates) for batch in batches)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            outcomes = list(pool.map(_validate_batch, payloads, [shapes_ttl] * len(batches)))
-    else:
-        outcomes = [_validate_batch(payload, shapes_ttl) for payload in payloads]
+    outcomes = list(ordered_map(_validate_batch_job, ((payload, shapes_ttl) for payload in payloads), workers))
     progress(f"  validated {len(batches)} batch(es) of lists on {workers} process(es)")
     seen, results = set(), []
     for _, rows in outcomes:
