@@ -1,5 +1,5 @@
 """Graph analytics with networkx over the built records: which provisions carry most powers,
-connected components, powers related through a shared basis, per-authority subgraphs.
+connected components, powers related through a shared basis.
 
 The graph is bipartite: power nodes (``power:<IRI>``) and basis nodes (provision or whole
 instrument IRIs), one edge per citation. Plain records come out; CSV writing is in ``write_csv``.
@@ -91,11 +91,6 @@ def related_powers(graph: nx.Graph, top_k: int = RELATED_TOP_K,
         for other, weight in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]:
             pairs[tuple(sorted((power, other)))] = weight
     return sorted((a, b, weight) for (a, b), weight in pairs.items())
-
-
-def authority_subgraph(graph: nx.Graph, authority: str) -> nx.Graph:
-    powers = [n for n in graph if graph.nodes[n]["data"].kind == "power" and graph.nodes[n]["data"].authority == authority]
-    return graph.subgraph(powers + [m for p in powers for m in graph.neighbors(p)])
 
 
 def write_csv(graph: nx.Graph, out: Path) -> None:

@@ -58,14 +58,18 @@ def load_lists(paths: list[str | Path] | None = None, layout: str | None = None,
 
 def list_jobs(paths: list[str | Path] | None = None, authority: str | None = None,
               date: str | None = None) -> list[tuple[Path, ListMeta]]:
-    """(file, metadata) of the given list files, or of the bundled corpus when none are given.
+    """(file, metadata) of the given list files (a folder: the files in it), or of the bundled
+    corpus when none are given.
     ``authority`` names the implementing authority of the given files, instead of their title or
     单位 line (rows with a 实施主体 cell of their own keep it); ``date`` (ISO) the day they were
     made, instead of a date they state: citations point at the law versions in force then."""
     if not paths:
         pairs = bundled_lists()
     else:
-        files = [Path(p) for p in paths]
+        files = []
+        for path in map(Path, paths):  # a folder stands for the files in it, in name order
+            files.extend(sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+                         if path.is_dir() else [path])
         metas = unique_metas(files)
         if authority:
             metas = [replace(meta, authority=authority) for meta in metas]

@@ -31,7 +31,7 @@ from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
 from .emit_checks import conflict_quads
 from .ontodoc import write_ontology_docs
-from .parallel import ordered_map
+from .parallel import ordered_map, process_pool
 from .publish import staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
@@ -141,7 +141,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     from .build import report_shared_authorities, write_site_and_views
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    load_registry()  # loaded once here: forked workers share it
+    load_registry()  # for the merge below; each worker loads its own once
     marker = {"lists": [meta.list_id for _, meta in jobs]}
     with staged_output(target, progress, marker) as out:
         chunks = out / ".chunks"
@@ -183,10 +183,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             _write_turtle(out / "graph.nq", out / "graph.ttl")
         else:
             progress(f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} (graph.nq has them all)")
-        store = ox.Store(str(out / "store"))
-        store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store
+        with process_pool(1) as pool:  # in a child process: the loader's buffers die with it
+            pool.submit(_load_store, out).result()
         progress("  loaded the store store/")
         (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
                                           encoding="utf-8")
@@ -206,6 +204,12 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     progress(f"  swapped the new build into {target}")
     return result
+
+
+def _load_store(out: Path) -> None:
+    store = ox.Store(str(out / "store"))
+    store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    store.flush()
 
 
 def _graph_then_text(line: bytes) -> tuple:

@@ -44,7 +44,7 @@ class ValidationResult:
 class ValidationReport:
     conforms: bool
     results: list[ValidationResult]
-    report_graph: rdflib.Graph
+    report_graph: rdflib.Graph | None  # pyshacl's report; None for a run in batches (see as_turtle)
 
     @property
     def violations(self) -> int:
@@ -266,6 +266,9 @@ def as_csv(report: ValidationReport) -> str:
 
 
 def as_turtle(report: ValidationReport) -> str:
+    if report.report_graph is None:
+        from .validate_batches import results_turtle
+        return results_turtle(report.conforms, report.results)
     return report.report_graph.serialize(format="turtle")
 
 

@@ -17,7 +17,7 @@ from dataclasses import asdict
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from . import iris
 from .parallel import ordered_map
@@ -110,29 +110,24 @@ def _run(shared: list[ox.Quad], batches: list, shapes: rdflib.Graph, workers: in
     results.sort(key=lambda r: (r.list, r.item_no if r.item_no is not None else 10**9, r.line or 0,
                                 SEVERITY_ORDER.get(r.severity, 3), r.shape, r.focus, r.value))
     conforms = all(ok for ok, _ in outcomes)
-    return ValidationReport(conforms, results, report_graph(conforms, results))
+    return ValidationReport(conforms, results, None)
 
 
-def report_graph(conforms: bool, results: list[ValidationResult]) -> rdflib.Graph:
-    """A standard sh:ValidationReport of the merged results."""
-    graph = rdflib.Graph()
-    graph.bind("sh", SH)
-    report = rdflib.BNode("report")
-    graph.add((report, RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, rdflib.Literal(conforms)))
+def results_turtle(conforms: bool, results: list[ValidationResult]) -> str:
+    """A standard sh:ValidationReport of merged results, as Turtle text (written result by
+    result: no graph of 10⁵ results is built in memory)."""
     shapes_ns = "https://w3id.org/powerkg/shapes#"
-    for index, r in enumerate(results):
-        node = rdflib.BNode(f"result{index}")
-        graph.add((report, SH.result, node))
-        graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.resultSeverity, SH[r.severity]))
-        graph.add((node, SH.sourceShape, rdflib.URIRef(shapes_ns + r.shape) if "/" not in r.shape else rdflib.URIRef(r.shape)))
-        graph.add((node, SH.focusNode, rdflib.URIRef(r.focus) if r.focus.startswith("http") else rdflib.Literal(r.focus)))
-        graph.add((node, SH.resultMessage, rdflib.Literal(r.message_zh, lang="zh")))
-        graph.add((node, SH.resultMessage, rdflib.Literal(r.message_en, lang="en")))
+    lines = ["@prefix sh: <http://www.w3.org/ns/shacl#> .", "",
+             f"[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"]
+    for r in results:
+        focus = rdflib.URIRef(r.focus) if r.focus.startswith("http") else rdflib.Literal(r.focus)
+        parts = [f"sh:resultSeverity sh:{r.severity}", f"sh:sourceShape {rdflib.URIRef(shapes_ns + r.shape).n3()}",
+                 f"sh:focusNode {focus.n3()}",
+                 f"sh:resultMessage {rdflib.Literal(r.message_zh, lang='zh').n3()} , {rdflib.Literal(r.message_en, lang='en').n3()}"]
         if r.value:
-            graph.add((node, SH.value, rdflib.Literal(r.value)))
-    return graph
+            parts.append(f"sh:value {rdflib.Literal(r.value).n3()}")
+        lines.append("  ; sh:result [ a sh:ValidationResult ; " + " ; ".join(parts) + " ]")
+    return "\n".join(lines) + " .\n"
 
 
 def validate_chunks(shared_nquads: bytes, chunk_files: list, shapes: rdflib.Graph, *, batch_quads: int = BATCH_QUADS,
@@ -152,4 +147,3 @@ def validate_chunks(shared_nquads: bytes, chunk_files: list, shapes: rdflib.Grap
         batches.append(current)
     return _run(shared, batches, shapes, workers, progress,
                 load=lambda batch: [q for path in batch for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)])
-

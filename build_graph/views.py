@@ -26,7 +26,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import iris
-from .analyze import Node, authority_subgraph, components, provisions_ranked, related_powers, write_csv
+from .analyze import Node, components, provisions_ranked, related_powers, write_csv
 
 if TYPE_CHECKING:
     from .build import Built
@@ -57,6 +57,7 @@ def _slug(value: str) -> str:
 
 OVERVIEW_MAX_NODES = 400   # the overview draws the most-cited provisions and their powers up to this
 POWER_PAGES_MAX = 3000     # more powers than this: no page per power, a power links to its authority's page
+INSTRUMENT_MAX_POWERS = 300  # an instrument's view draws its provisions and at most this many powers
 
 
 def power_page(node_id: str) -> str:
@@ -192,30 +193,40 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     overview = overview_graph(graph)
     shown = "" if overview is graph else f"（被引最多的条款，{overview.number_of_nodes()}/{graph.number_of_nodes()} 个节点）"
     written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview))
-    for authority in sorted({graph.nodes[n]["data"].authority for n in graph if graph.nodes[n]["data"].kind == "power"}):
-        written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
-                                               authority_subgraph(graph, authority)))
+    by_authority: dict[str, list[str]] = {}
     by_instrument: dict[str, list[str]] = {}
-    for n in graph:
+    for n in sorted(graph):  # one pass: each view below takes its members from these
         node = graph.nodes[n]["data"]
-        if node.kind != "power":
+        if node.kind == "power":
+            by_authority.setdefault(node.authority, []).append(n)
+        else:
             by_instrument.setdefault(_instrument_of(node), []).append(n)
+    for authority, powers in sorted(by_authority.items()):
+        members = set(powers) | {m for p in powers for m in graph.neighbors(p)}
+        written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
+                                               graph.subgraph(members)))
     for instrument, basis in sorted(by_instrument.items()):
-        members = basis + [p for b in basis for p in graph.neighbors(b)]
+        powers = sorted({p for b in basis for p in graph.neighbors(b)})
+        shown = powers[:INSTRUMENT_MAX_POWERS]
         title = next((graph.nodes[b]["data"].label for b in basis if graph.nodes[b]["data"].kind == "instrument"),
                      graph.nodes[basis[0]]["data"].label.split(" ")[0])
-        written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项",
-                                                graph.subgraph(members)))
+        more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
+        written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项{more}",
+                                                graph.subgraph(basis + shown)))
+    siblings_of: dict[str, list[str]] = {}
     mains: dict[tuple[str, str], list[str]] = {}
     for power_list in built.lists:
         for record in power_list.records:
             if record.subitems:
                 mains.setdefault((record.authority, record.main_item), []).append(iris.power(record.authority, record.identity))
+    for members in mains.values():
+        for member in members:
+            siblings_of.setdefault(member, members)
     for n in sorted(graph) if per_power else []:
         node = graph.nodes[n]["data"]
         if node.kind != "power":
             continue
-        siblings = next((members for members in mains.values() if n in members), [n])
+        siblings = siblings_of.get(n, [n])
         members = set(siblings) | {m for s in siblings for m in graph.neighbors(s)}
         written["power"].append(write_view(views_dir, power_page(n), f"{node.label}（{node.authority}）",
                                            graph.subgraph(members)))
