@@ -1,8 +1,10 @@
-"""The main job: lists → records → citations → RDF → files and an embedded store in output/.
+"""The main job in memory: lists → records → citations → RDF → files and a store in output/.
+``powerkg build`` runs the same stages one list at a time (:mod:`build_graph.stream`) and writes
+the same bytes; this in-memory form serves the tests and small programs.
 
 Files written (all deterministic for the same input):
-- ``graph.nq``  every quad, sorted N-Quads (named graphs: one per list, registry, ontology)
-- ``graph.ttl`` the union of all graphs as Turtle
+- ``graph.nq``  every quad, N-Quads sorted graph by graph (one per list, cross-list, registry, ontology)
+- ``graph.ttl`` the union of all graphs as Turtle (the streaming build: up to 300k quads)
 - ``store/``    a persisted pyoxigraph store of the quads, for fast SPARQL
 - ``summary.json`` counts per list: powers, citations, unresolved citations, findings
 - ``records.json``, ``citations.json``, ``findings.csv`` the plain records behind the graph

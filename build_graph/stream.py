@@ -63,7 +63,6 @@ class StreamedBuild:
 
     lists: list[PowerList]
     basis_counts: dict[str, int]
-    citations: None = None
 
 
 def sorted_nquads(quads) -> bytes:
