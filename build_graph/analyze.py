@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import iris
 from .citations.resolve import target_path
+from .labels import path_label, short_power, short_title
 from .spreadsheet import csv_text
 
 if TYPE_CHECKING:
@@ -30,8 +31,12 @@ class Node:
     authority: str = ""
     list_id: str = ""
     item_no: int | None = None
-    detail: str = ""     # tooltip text: quoted basis for powers, instrument title for provisions
+    detail: str = ""     # quoted basis for powers; official text (or the title) for basis nodes
     has_page: bool = True  # a power with a view page of its own (large corpora: its authority's page)
+    short: str = ""      # the label drawn on the graph: 第八十四条, 社会保险法, a power's name cut short
+    instrument: str = ""  # basis nodes: the instrument's IRI
+    instrument_title: str = ""  # basis nodes: the instrument's short title (社会保险法)
+    article: str = ""    # basis nodes: the IRI of the article (or chapter, attachment) they belong to
 
 
 def power_graph(built: Built) -> nx.Graph:
@@ -43,16 +48,21 @@ def power_graph(built: Built) -> nx.Graph:
             node_id = iris.power(record.authority or power_list.authority, record.identity)
             graph.add_node(node_id, data=Node(node_id, "power", record.power, record.power_type or "未知",
                                               record.authority, power_list.list_id, record.item_no,
-                                              record.basis_text))
+                                              record.basis_text, short=short_power(record.power, record.subitems)))
             for resolved in power.basis:
                 c, instrument = resolved.citation, resolved.instrument
                 path = target_path(resolved)
-                target = iris.instrument(instrument.id) + (f"/{path}" if path else "")
+                instrument_iri = iris.instrument(instrument.id)
+                target = instrument_iri + (f"/{path}" if path else "")
                 level = instrument.level or "未知"
-                label = instrument.title + (f" {path.replace('__', ' ')}" if path else "")
+                title = short_title(instrument.title)
+                provision = path_label(path)
                 if target not in graph:
-                    graph.add_node(target, data=Node(target, "provision" if path else "instrument", label, level,
-                                                     detail=resolved.article_text or instrument.title))
+                    graph.add_node(target, data=Node(
+                        target, "provision" if path else "instrument", f"{title} {provision}".strip(), level,
+                        detail=resolved.article_text or instrument.title, short=provision or title,
+                        instrument=instrument_iri, instrument_title=title,
+                        article=instrument_iri + "/" + path.split("__")[0] if path else instrument_iri))
                 graph.add_edge(node_id, target, text=c.text)
     return graph
 

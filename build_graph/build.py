@@ -29,11 +29,12 @@ from .publish import require_complete_build, staged_output
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, emit_list, ontology_quads, write_quads
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
-from .analyze import power_graph
+from .analyze import power_graph, provisions_ranked
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_batches import validate_by_list
-from .views import screenshot, write_site, write_views
+from .pages import write_pages, write_site
+from .views import article_page, screenshot, write_views
 
 PREFIXES = {
     "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
@@ -174,16 +175,19 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 
 def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str, int]:
-    """The graph views, index.html and the overview's screenshot; views written per kind."""
+    """The graph views, text pages, index.html and the screenshots; views and pages counted per kind."""
     views = write_views(built, graph, out)
+    pages = write_pages(graph, out)
     write_site(built, graph, out, report)
-    progress(f"  wrote {sum(len(v) for v in views.values())} graph views and index.html")
+    progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:
-        if screenshot(out / "views" / "overview.html", out / "overview.png", Path(profile)):
-            progress("  screenshot of the overview: overview.png")
-        else:
-            progress("  no screenshot of the overview (no Chromium, or it failed)")
-    return {kind: len(items) for kind, items in views.items()}
+        shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
+        top = next((node for node, _ in provisions_ranked(graph) if node.kind == "provision"), None)
+        if top is not None:
+            shots.append((out / "pages" / article_page(top.article), out / "article.png"))
+        taken = [png.name for page, png in shots if screenshot(page, png, Path(profile))]
+        progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
+    return {kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
 
 
 def open_store(out: Path) -> ox.Store:

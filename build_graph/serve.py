@@ -114,32 +114,62 @@ def negotiate(accept: str, explicit: str | None) -> tuple[str, str]:
     return result, graph
 
 
-def query_page(examples: list[tuple[str, str, str]]) -> bytes:
-    """The offline query page; every example text is escaped."""
-    options = "".join(f'<option value="{i}">{escape(title)}</option>' for i, (title, _, _) in enumerate(examples))
-    data = json.dumps([{"title": t, "question": q, "query": s} for t, q, s in examples], ensure_ascii=False)
+def query_page(examples: list[dict]) -> bytes:
+    """The offline query page; every example text is escaped. An example with parameters gets a
+    form field per parameter (filled with its documented example value); the query it runs is
+    bound by the endpoint's ``/bind`` — a parameterised query never runs unbound."""
+    options = "".join(f'<option value="{i}">{escape(e["title"])}</option>' for i, e in enumerate(examples))
+    data = json.dumps(examples, ensure_ascii=False)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>powerkg SPARQL</title>
 <style>body{{font-family:sans-serif;margin:1.5em}}textarea{{width:100%;height:18em;font-family:monospace}}
 table{{border-collapse:collapse;margin-top:1em}}td,th{{border:1px solid #ccc;padding:3px 6px;font-size:90%;vertical-align:top}}
-#status{{color:#555}}</style></head>
+#status{{color:#555}}#params label{{display:inline-block;margin:0 1em .4em 0}}</style></head>
 <body><h1>powerkg SPARQL 1.1 endpoint</h1>
 <p>POST or GET <code>/sparql</code>. Read-only. 示例查询 examples:
 <select id="examples"><option value="">—</option>{options}</select></p>
 <p id="question"></p>
+<form id="params" onsubmit="return false"></form>
 <textarea id="query">SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 10</textarea>
 <p><button id="run">Run 运行</button> <span id="status"></span></p>
 <div id="results"></div>
 <script>
 const EXAMPLES = {data};
 const $ = (id) => document.getElementById(id);
+let current = null;  // the chosen example while its parameters decide the query
 $("examples").addEventListener("change", (e) => {{
   const ex = EXAMPLES[e.target.value];
-  if (ex) {{ $("query").value = ex.query; $("question").textContent = ex.question; }}
+  current = ex && ex.params.length ? ex : null;
+  $("params").replaceChildren();
+  $("results").replaceChildren(); $("status").textContent = "";
+  if (!ex) return;
+  $("question").textContent = ex.question;
+  $("query").value = current ? "# 填写上面的参数后运行 — fill in the parameters above and run\\n" : ex.query;
+  for (const p of ex.params) {{
+    const label = document.createElement("label"), input = document.createElement("input");
+    input.id = "param-" + p.name; input.name = p.name; input.value = p.example || ""; input.size = 28;
+    label.append(p.name + "（" + p.description + "）：", input); $("params").append(label);
+  }}
+  $("query").addEventListener("input", () => {{ current = null; }}, {{once: true}});
 }});
+async function bound() {{
+  const args = new URLSearchParams({{name: current.name}});
+  for (const p of current.params) {{
+    const value = $("param-" + p.name).value.trim();
+    if (!value) throw new Error("缺少参数 missing parameter: " + p.name);
+    args.set(p.name, value);
+  }}
+  const response = await fetch("bind?" + args.toString());
+  const text = await response.text();
+  if (!response.ok) throw new Error(text);
+  return text;
+}}
 $("run").addEventListener("click", async () => {{
   $("status").textContent = "…"; $("results").replaceChildren();
+  if (current) {{
+    try {{ $("query").value = await bound(); }} catch (error) {{ $("status").textContent = error.message; return; }}
+  }}
   const response = await fetch("sparql", {{method: "POST", headers: {{"Content-Type": "application/sparql-query",
     "Accept": "application/sparql-results+json"}}, body: $("query").value}});
   if (!response.ok) {{ $("status").textContent = response.status + " " + await response.text(); return; }}
@@ -156,6 +186,36 @@ $("run").addEventListener("click", async () => {{
 }});
 </script></body></html>
 """.encode("utf-8")
+
+
+def page_examples() -> list[dict]:
+    """The library's queries for the query page: title, question, text, parameters with the
+    values of the documented example."""
+    from .queries import library
+
+    examples = []
+    for query in library().values():
+        values = dict(re.findall(r"--param (\w+)=(\S+)", query.example))
+        examples.append({"name": query.name, "title": query.title, "question": f"{query.question_zh} {query.question_en}",
+                         "query": query.text, "params": [{"name": p.name, "kind": p.kind, "description": p.description,
+                                                          "example": values.get(p.name, "")} for p in query.params]})
+    return examples
+
+
+def bind_library_query(output: Path, args: dict[str, str]) -> tuple[int, str]:
+    """(status, text) for ``/bind``: the library query ``name`` with the other arguments bound as
+    its parameters (400 with the reason when a parameter is missing or unknown)."""
+    from .queries import QueryError, authorities_in, bind, find_query
+    from .registry import load_registry
+
+    try:
+        query = find_query(args.pop("name", ""))
+        authorities = []
+        if any(p.kind == "authority" for p in query.params):
+            authorities = authorities_in(ox.Store.read_only(str(output / "store")))
+        return 200, bind(query, args, load_registry(), authorities)
+    except QueryError as error:
+        return 400, str(error)
 
 
 # Lexical parts of SPARQL in which the word SERVICE is not the keyword (W3C SPARQL 1.1 grammar:
@@ -302,8 +362,15 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 self._fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
                 return
             self._answer(params.get("query", [None])[0], params.get("format", [None])[0])
+        elif url.path == "/bind":
+            args = {k: v[0] for k, v in params.items()}
+            if not is_complete_build(self.settings.output):
+                self._fail(HTTPStatus.SERVICE_UNAVAILABLE, f"no complete build in {self.settings.output}")
+                return
+            status, text = bind_library_query(self.settings.output, args)
+            self._send(status, TEXT, text.encode("utf-8"))
         else:
-            self._fail(HTTPStatus.NOT_FOUND, "not found: use /sparql or /")
+            self._fail(HTTPStatus.NOT_FOUND, "not found: use /sparql, /bind or /")
 
     do_HEAD = do_GET
 
@@ -383,7 +450,7 @@ def make_server(settings: EndpointSettings, host: str = "127.0.0.1", port: int =
     handler = type("Handler", (SparqlHandler,), {
         "settings": settings,
         "gate": QueryGate(settings.workers, settings.queue, wait=max(30.0, 3 * settings.timeout)),
-        "page": query_page([(q.title, f"{q.question_zh} {q.question_en}", q.text) for q in library().values()]),
+        "page": query_page(page_examples()),
     })
     server = EndpointServer((host, port), handler)
     bound = server.server_address[1]

@@ -285,12 +285,13 @@ def as_html(report: ValidationReport) -> str:
         return (worst, key[0], key[1] if key[1] is not None else 10**9, key[2])
 
     sections = []
+    severity_names = {"Violation": "违规 Violation", "Warning": "警告 Warning", "Info": "提示 Info"}
     for key in sorted(groups, key=rank):
         list_id, item_no, item, line = key
         rows = "".join(
-            f"<tr class='{escape(r.severity)}'><td>{escape(r.severity)}</td>"
+            f"<tr class='{escape(r.severity)}'><td>{escape(severity_names.get(r.severity, r.severity))}</td>"
             f"<td>{escape(r.message_zh)}<br><small>{escape(r.message_en)}</small></td>"
-            f"<td class='value'>{escape(r.value)}</td><td><code>{escape(r.shape)}</code><br><small>{escape(r.rule)}</small></td></tr>"
+            f"<td class='value'>{escape(r.value)}</td><td><code>{escape(r.shape)}</code><br>{_rule_html(r.rule)}</td></tr>"
             for r in sorted(groups[key], key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.shape)))
         where = (f"第{item_no}项 item {item_no} · " if item_no is not None else "") + escape(item)
         at = f" · 第{line}行 line {line}" if line else ""
@@ -302,13 +303,36 @@ def as_html(report: ValidationReport) -> str:
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}
-td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:90%}}h2{{font-size:110%;margin:1.2em 0 .3em}}
+td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:90%}}table{{table-layout:fixed}}
+th:nth-child(1){{width:8em}}th:nth-child(2){{width:34%}}details{{font-size:92%}}details p{{margin:.2em 0;white-space:pre-wrap}}h2{{font-size:110%;margin:1.2em 0 .3em}}
 h2 small{{font-weight:normal;color:#555}}td.value{{font-family:monospace;white-space:pre-wrap;max-width:40em}}
 tr.Violation td:first-child{{color:#b00;font-weight:bold}}tr.Warning td:first-child{{color:#a60}}</style></head>
-<body><h1>SHACL 校验报告 · validation report</h1>
+<body><p><a href="index.html">首页 index</a></p><h1>SHACL 校验报告 · validation report</h1>
 <p>{'符合 conforms' if report.conforms else '不符合 does not conform'} — {summary}</p>
 {''.join(sections)}</body></html>
 """
+
+
+def _rule_html(rule: str) -> str:
+    """The rule column: the rule's name, and each provision of the graph it names (an IRI) as
+    "行政处罚法 第十六条" with the official text to unfold."""
+    from .labels import path_label, short_title
+    from .registry import load_registry
+
+    parts = []
+    for piece in filter(None, (p.strip() for p in rule.split(" · "))):
+        instrument_id, _, path = piece.partition("/id/instrument/")[2].partition("/")
+        if not instrument_id:
+            parts.append(f"<small>{escape(piece)}</small>")
+            continue
+        registry = load_registry()
+        entry = registry.instruments.get(instrument_id)
+        label = f"{short_title(entry.title) if entry else instrument_id} {path_label(path)}".strip()
+        number = path.split("__")[0].removeprefix("art_")
+        article = (registry.articles_of(instrument_id) or {}).get(int(number)) if number.isdigit() else None
+        parts.append(f"<details><summary>{escape(label)}</summary><p>{escape(article.text)}</p></details>" if article
+                     else f"<small>{escape(label)}</small>")
+    return "".join(parts)
 
 
 FORMATS = {"text": as_text, "csv": as_csv, "ttl": as_turtle, "html": as_html}

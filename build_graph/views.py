@@ -26,16 +26,36 @@ from pathlib import Path
 import networkx as nx
 
 from . import iris
-from .analyze import Node, components, provisions_ranked, related_powers, write_csv
+from .analyze import Node, provisions_ranked, write_csv
+from .assets import asset_text
 
 if TYPE_CHECKING:
     from .build import Built
 
-TYPE_COLORS = {"行政许可": "#1f77b4", "行政处罚": "#d62728", "行政强制": "#8c564b", "行政征收": "#9467bd",
-               "行政给付": "#2ca02c", "行政检查": "#ff7f0e", "行政确认": "#17becf", "行政奖励": "#bcbd22",
-               "行政裁决": "#e377c2", "其他行政权力": "#7f7f7f", "未知": "#cccccc"}
-LEVEL_COLORS = {"法律": "#08306b", "行政法规": "#2171b5", "地方性法规": "#4292c6", "部门规章": "#6baed6",
-                "地方政府规章": "#9ecae1", "规范性文件": "#fdd0a2", "未知": "#fc9272"}
+# Node fills: every colour has a contrast of at least 4.5:1 with white (WCAG 2.1 AA for text),
+# so white text inside a box and the dark labels beside dots on the white page both pass.
+TYPE_COLORS = {"行政许可": "#1f6fb4", "行政处罚": "#c62828", "行政强制": "#7b4a3f", "行政征收": "#7e57c2",
+               "行政征用": "#5e35b1", "行政给付": "#2e7d32", "行政检查": "#c25400", "行政确认": "#00796b",
+               "行政奖励": "#8a6d00", "行政裁决": "#ad1457", "其他行政权力": "#616161", "未知": "#757575"}
+LEVEL_COLORS = {"法律": "#0b2e6b", "行政法规": "#1e5a9c", "地方性法规": "#2f6f8f", "自治条例": "#35708a",
+                "单行条例": "#35708a", "经济特区法规": "#2f6f8f", "部门规章": "#3b5f8a", "地方政府规章": "#4f6b7d",
+                "规范性文件": "#a0522d", "未知": "#8d2f2f"}
+OTHER_COLOR = "#616161"
+LABEL_ON_PAGE = "#1a1a1a"  # labels drawn beside a node, on the white page
+LABEL_IN_BOX = "#ffffff"   # labels drawn inside a filled box
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.1 relative luminance of ``#rrggbb``."""
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def vis_network_js() -> str:
@@ -44,6 +64,7 @@ def vis_network_js() -> str:
 
 
 VIS_FILE = "vis-network.min.js"
+SCRIPT_FILE = "graph-view.js"
 
 
 def _json_for_script(data) -> str:
@@ -58,6 +79,7 @@ def _slug(value: str) -> str:
 OVERVIEW_MAX_NODES = 400   # the overview draws the most-cited provisions and their powers up to this
 POWER_PAGES_MAX = 3000     # more powers than this: no page per power, a power links to its authority's page
 INSTRUMENT_MAX_POWERS = 300  # an instrument's view draws its provisions and at most this many powers
+POWER_VIEW_NEIGHBOURS = 40   # a power's view: at most this many other powers on the same provisions
 
 
 def power_page(node_id: str) -> str:
@@ -86,6 +108,12 @@ def authority_page(authority: str) -> str:
     return f"authority-{_slug(authority)}.html"
 
 
+def article_page(article_iri: str) -> str:
+    """The text page of an article (or chapter, attachment item) IRI, in ``pages/``."""
+    instrument, _, path = article_iri.partition("/id/instrument/")[2].partition("/")
+    return f"article-{instrument}-{path.replace('/', '-')}.html"
+
+
 def _power_pages(graph: nx.Graph) -> bool:
     """Whether each power gets a page of its own (not for a corpus of more than POWER_PAGES_MAX)."""
     powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
@@ -96,21 +124,42 @@ def _power_pages(graph: nx.Graph) -> bool:
 
 
 def _instrument_of(node: Node) -> str:
-    base = iris.DEFAULT_BASE + "id/instrument/"
-    return base + node.id[len(base):].split("/", 1)[0]
+    return node.instrument or iris.DEFAULT_BASE + "id/instrument/" + node.id.split("/id/instrument/")[1].split("/", 1)[0]
 
 
 def _vis_node(node: Node) -> dict:
+    """One node of a view: its drawn label, colours, tooltip lines and side-panel content."""
     if node.kind == "power":
-        color = TYPE_COLORS.get(node.group, "#cccccc")
-        tooltip = [node.label, f"{node.group} · {node.authority} · 第{node.item_no}项", "实施依据：" + node.detail[:600]]
-        url, shape = (power_page(node.id) if node.has_page else authority_page(node.authority)), "dot"
-    else:
-        color = LEVEL_COLORS.get(node.group, "#cccccc")
-        tooltip = [node.label, f"效力层级：{node.group}", node.detail[:600]]
-        url, shape = instrument_page(_instrument_of(node)), "box" if node.kind == "instrument" else "diamond"
-    return {"id": node.id, "label": node.label[:24] + ("…" if len(node.label) > 24 else ""), "color": color,
-            "shape": shape, "tooltip": tooltip, "url": url, "kind": node.kind, "group": node.group}
+        color = TYPE_COLORS.get(node.group, OTHER_COLOR)
+        view = power_page(node.id) if node.has_page else authority_page(node.authority)
+        facts = [("类型 type", node.group), ("行政主体 authority", node.authority), ("清单 list", node.list_id),
+                 ("序号 item", f"第{node.item_no}项")]
+        return {"id": node.id, "short": node.short, "full": node.label, "kind": "power", "group": node.group,
+                "color": color, "font": LABEL_ON_PAGE, "shape": "dot",
+                "lines": [node.label, f"{node.group} · {node.authority} · 第{node.item_no}项",
+                          "实施依据：" + node.detail[:300] + ("…" if len(node.detail) > 300 else "")],
+                "facts": facts, "text_title": "清单所列实施依据 quoted basis", "text": node.detail,
+                "links": [("权力事项图 power view", view),
+                          ("行政主体页 authority page", "../pages/" + authority_page(node.authority))]}
+    color = LEVEL_COLORS.get(node.group, OTHER_COLOR)
+    shape = "box" if node.kind == "instrument" else "dot"
+    page = "../pages/" + (article_page(node.article) if node.kind == "provision" else instrument_page(node.instrument))
+    return {"id": node.id, "short": node.short, "full": node.label, "kind": node.kind, "group": node.group,
+            "cluster_instrument": node.instrument, "instrument_title": node.instrument_title,
+            "color": color, "font": LABEL_IN_BOX if shape == "box" else LABEL_ON_PAGE, "shape": shape,
+            "lines": [node.label, f"效力层级 level：{node.group}", node.detail[:300] + ("…" if len(node.detail) > 300 else "")],
+            "facts": [("效力层级 level", node.group), ("文件 instrument", node.instrument_title)],
+            "text_title": "官方文本 official text" if node.kind == "provision" else "", 
+            "text": node.detail if node.kind == "provision" else "",
+            "links": [("条文页 article page" if node.kind == "provision" else "文件页 instrument page", page),
+                      ("文件图 instrument view", instrument_page(node.instrument))]}
+
+
+def _instrument_vis_node(instrument: str, title: str, level: str) -> dict:
+    """The box of an instrument whose provisions a view draws (not itself cited whole)."""
+    node = Node(instrument, "instrument", title, level, detail=title, short=title, instrument=instrument,
+                instrument_title=title, article=instrument)
+    return _vis_node(node)
 
 
 @dataclass
@@ -122,16 +171,22 @@ class View:
 
 PAGE = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:sans-serif;margin:0}}header{{padding:8px 12px;border-bottom:1px solid #ddd}}
-#net{{height:80vh}}.legend span{{display:inline-block;margin-right:10px;font-size:85%}}
-.legend i{{display:inline-block;width:10px;height:10px;margin-right:3px}}
+<link rel="stylesheet" href="../pages/site.css">
+<style>body{{margin:0}}#net{{height:calc(100vh - 96px)}}main{{display:flex}}main>#net{{flex:1}}
+#panel{{width:26em;max-height:calc(100vh - 96px);overflow:auto;border-left:1px solid #ccc;padding:0 12px;font-size:90%}}
+#panel blockquote{{margin:0;padding:6px;background:#f4f4f4;white-space:pre-wrap}}
+.legend span{{display:inline-block;margin-right:10px;font-size:85%}}
+.legend i{{display:inline-block;width:11px;height:11px;margin-right:3px;vertical-align:middle}}
 .vis-tooltip{{position:absolute;max-width:420px;background:#fffbe6;border:1px solid #999;padding:6px;font-size:85%;white-space:normal}}
+header{{padding:6px 12px;border-bottom:1px solid #ddd}}
 </style></head>
-<body data-drawn="0" data-errors="0">
+<body data-drawn="0" data-errors="0" data-settled="0">
 <header><a href="{home}">← 首页 index</a> <strong>{title}</strong>
-<input id="filter" placeholder="筛选 filter…" size="24"> <span id="count"></span>
-<div class="legend">{legend}</div></header>
-<div id="net"></div>
+<input id="filter" placeholder="筛选 filter…" size="18"> <span id="count"></span>
+<button id="by-instrument">按文件聚类 cluster by instrument</button> <button id="by-type">按类型聚类 cluster by type</button>
+<button id="unclustered">展开 expand</button>
+<div class="legend">{legend} · 单击节点看条文与依据 click a node for its text · 双击打开 double-click to open</div></header>
+<main><div id="net"></div><aside id="panel" hidden></aside></main>
 <script type="application/json" id="graph-data">{data}</script>
 <script>(function () {{
   const count = () => {{ document.body.dataset.errors = String(Number(document.body.dataset.errors) + 1); }};
@@ -140,43 +195,30 @@ PAGE = """<!doctype html>
   console.error = function () {{ count(); return original.apply(console, arguments); }};
 }})();</script>
 <script src="{vis}"></script>
-<script>
-(function () {{
-  const data = JSON.parse(document.getElementById("graph-data").textContent);
-  const nodes = new vis.DataSet(data.nodes.map((n) => {{
-    const tip = document.createElement("div");
-    n.tooltip.forEach((line) => {{ const p = document.createElement("div"); p.textContent = line; tip.appendChild(p); }});
-    return {{id: n.id, label: n.label, color: n.color, shape: n.shape, title: tip, url: n.url}};
-  }}));
-  const edges = new vis.DataSet(data.edges);
-  const network = new vis.Network(document.getElementById("net"), {{nodes, edges}},
-    {{physics: {{stabilization: {{iterations: 150}}}}, interaction: {{hover: true, tooltipDelay: 120}}, nodes: {{font: {{size: 12}}}}}});
-  network.once("afterDrawing", () => {{
-    document.body.dataset.drawn = String(network.body.nodeIndices.length);
-    document.body.dataset.resources = String(performance.getEntriesByType("resource")
-      .filter((entry) => !entry.name.startsWith("file:")).length);
-  }});
-  network.on("doubleClick", (e) => {{ if (e.nodes.length) {{ const n = nodes.get(e.nodes[0]); if (n.url) location.href = n.url; }} }});
-  document.getElementById("count").textContent = data.nodes.length + " nodes";
-  document.getElementById("filter").addEventListener("input", (e) => {{
-    const q = e.target.value.trim();
-    nodes.update(data.nodes.map((n) => ({{id: n.id, hidden: q !== "" && !n.tooltip[0].includes(q)}})));
-  }});
-}})();
-</script></body></html>
+<script src="{script}"></script>
+</body></html>
 """
 
 
-def write_view(out: Path, file: str, title: str, graph: nx.Graph, home: str = "../index.html") -> View:
-    """One view page in ``out`` (beside the shared vis-network copy)."""
+def write_view(out: Path, file: str, title: str, graph: nx.Graph, home: str = "../index.html",
+               focus: str | None = None) -> View:
+    """One view page in ``out`` (beside the shared scripts): the nodes of ``graph`` and the
+    instruments of its provisions (dashed edges: "part of")."""
     nodes = [_vis_node(graph.nodes[n]["data"]) for n in sorted(graph)]
-    edges = [{"from": a, "to": b} for a, b in sorted(tuple(sorted(e)) for e in graph.edges())]
-    groups = sorted({(n["kind"], n["group"], n["color"]) for n in nodes})
-    legend = "".join(f'<span><i style="background:{escape(color)}"></i>{escape(group)}'
-                     f'{"（条款）" if kind == "provision" else "（文件）" if kind == "instrument" else ""}</span>'
-                     for kind, group, color in groups)
-    page = PAGE.format(title=escape(title), home=home, legend=legend,
-                       data=_json_for_script({"nodes": nodes, "edges": edges}), vis=VIS_FILE)
+    edges = [{"from": a, "to": b, "kind": "basis"} for a, b in sorted(tuple(sorted(e)) for e in graph.edges())]
+    present = {n["id"] for n in nodes}
+    instruments: dict[str, tuple[str, str]] = {}
+    for n in sorted(graph):
+        node = graph.nodes[n]["data"]
+        if node.kind == "provision":
+            instruments.setdefault(node.instrument, (node.instrument_title, node.group))
+            edges.append({"from": n, "to": node.instrument, "kind": "part"})
+    nodes += [_instrument_vis_node(i, title, level) for i, (title, level) in sorted(instruments.items()) if i not in present]
+    groups = sorted({(n["kind"] == "power", n["group"], n["color"]) for n in nodes})
+    legend = "".join(f'<span><i style="background:{escape(color)}"></i>{escape(group)}</span>'
+                     for _, group, color in groups)
+    page = PAGE.format(title=escape(title), home=home, legend=legend, vis=VIS_FILE, script=SCRIPT_FILE,
+                       data=_json_for_script({"nodes": nodes, "edges": edges, "focus": focus}))
     (out / file).write_text(page, encoding="utf-8")
     return View(file, title, len(nodes))
 
@@ -189,10 +231,13 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     per_power = _power_pages(graph)  # before any view: nodes link to power pages only if they exist
     write_csv(graph, out / "analytics")
     (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
+    (views_dir / SCRIPT_FILE).write_text(asset_text(SCRIPT_FILE), encoding="utf-8")
     written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
     overview = overview_graph(graph)
     shown = "" if overview is graph else f"（被引最多的条款，{overview.number_of_nodes()}/{graph.number_of_nodes()} 个节点）"
-    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview))
+    ranked = provisions_ranked(overview)
+    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
+                                          focus=ranked[0][0].id if ranked else None))
     by_authority: dict[str, list[str]] = {}
     by_instrument: dict[str, list[str]] = {}
     for n in sorted(graph):  # one pass: each view below takes its members from these
@@ -208,11 +253,10 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     for instrument, basis in sorted(by_instrument.items()):
         powers = sorted({p for b in basis for p in graph.neighbors(b)})
         shown = powers[:INSTRUMENT_MAX_POWERS]
-        title = next((graph.nodes[b]["data"].label for b in basis if graph.nodes[b]["data"].kind == "instrument"),
-                     graph.nodes[basis[0]]["data"].label.split(" ")[0])
+        title = graph.nodes[basis[0]]["data"].instrument_title
         more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
         written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项{more}",
-                                                graph.subgraph(basis + shown)))
+                                                graph.subgraph(basis + shown), focus=instrument))
     siblings_of: dict[str, list[str]] = {}
     mains: dict[tuple[str, str], list[str]] = {}
     for power_list in built.lists:
@@ -226,72 +270,22 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
         node = graph.nodes[n]["data"]
         if node.kind != "power":
             continue
-        siblings = siblings_of.get(n, [n])
-        members = set(siblings) | {m for s in siblings for m in graph.neighbors(s)}
         written["power"].append(write_view(views_dir, power_page(n), f"{node.label}（{node.authority}）",
-                                           graph.subgraph(members)))
+                                           power_view_graph(graph, n, siblings_of.get(n, [n])), focus=n))
     return written
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _link(href: str, text: str) -> str:
-    return f'<a href="{escape(href)}">{escape(text)}</a>'
-
-
-def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Path:
-    """``out/index.html``: lists, powers, instruments, findings and validation, linking to the views."""
-    lists = [[escape(pl.list_id), _link("views/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
-              str(len(pl.records)), str(built.basis_counts[pl.list_id])] for pl in built.lists]
-    powers = []
-    for power_list in built.lists:
-        for record in power_list.records:
-            node = iris.power(record.authority or power_list.authority, record.identity)
-            page = power_page(node) if graph.nodes[node]["data"].has_page else authority_page(record.authority or power_list.authority)
-            powers.append([escape(power_list.list_id), str(record.item_no), _link("views/" + page, record.power),
-                           escape(record.power_type or "未知"), escape(record.department or "（无）")])
-    instruments = {}
-    for node, degree in provisions_ranked(graph):
-        key = _instrument_of(node)
-        title = node.label if node.kind == "instrument" else node.label.split(" ")[0]
-        entry = instruments.setdefault(key, [title, node.group, 0])
-        entry[2] += degree
-    instrument_rows = [[_link("views/" + instrument_page(k), v[0]), escape(v[1]), str(v[2])]
-                       for k, v in sorted(instruments.items(), key=lambda kv: (-kv[1][2], kv[1][0]))]
-    ranked_rows = [[_link("views/" + instrument_page(_instrument_of(node)), node.label), escape(node.group), str(degree)]
-                   for node, degree in provisions_ranked(graph)[:20]]
-    related = related_powers(graph)
-    groups = components(graph)
-    findings = [[escape(f.severity), escape(pl.list_id), "" if f.line is None else str(f.line), escape(f.code), escape(f.message)]
-                for pl in built.lists for f in pl.findings]
-    validation_html = ""
-    if validation is not None:
-        validation_html = (f"<p>SHACL：{validation.violations} violations，{len(validation.results)} results — "
-                           f'<a href="validation.html">报告 report</a></p>')
-    page = f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>powerkg 权责清单知识图谱</title>
-<style>body{{font-family:sans-serif;margin:1.5em;max-width:90em}}table{{border-collapse:collapse;margin-bottom:1.5em}}
-td,th{{border:1px solid #ccc;padding:3px 6px;font-size:90%;vertical-align:top}}</style></head>
-<body><h1>powerkg 权责清单知识图谱</h1>
-<p><a href="views/overview.html">总览图 overview graph</a> · <a href="ontology/index.html">本体 ontology</a> ·
-<a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · <a href="graph.ttl">graph.ttl</a></p>
-{validation_html}
-<h2>清单 Lists</h2>{_table(["list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}
-<h2>法律文件 Instruments</h2>{_table(["文件 instrument", "效力层级 level", "事项×依据 powers"], instrument_rows)}
-<h2>承载权力最多的依据 Provisions ranked</h2>
-<p>{len(groups)} 个连通分量 connected components；{len(related)} 对事项共享依据 pairs of powers share a basis
-(<a href="analytics/components.csv">components.csv</a>, <a href="analytics/related_powers.csv">related_powers.csv</a>)</p>
-{_table(["依据 basis", "效力层级 level", "事项 powers"], ranked_rows)}
-<h2>权力事项 Powers</h2>{_table(["list", "序号 no.", "事项 power", "类型 type", "科室 department"], powers)}
-<h2>发现 Findings</h2>{_table(["severity", "list", "line", "code", "message"], findings)}
-</body></html>
-"""
-    (out / "index.html").write_text(page, encoding="utf-8")
-    return out / "index.html"
+def power_view_graph(graph: nx.Graph, power: str, siblings: list[str]) -> nx.Graph:
+    """A power's view: the power and its sibling sub-items, their provisions, and the other powers
+    resting on those provisions (at most POWER_VIEW_NEIGHBOURS, those sharing most first)."""
+    basis = {b for s in siblings for b in graph.neighbors(s)}
+    shared: dict[str, int] = {}
+    for b in basis:
+        for other in graph.neighbors(b):
+            if other not in siblings:
+                shared[other] = shared.get(other, 0) + 1
+    others = [o for o, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:POWER_VIEW_NEIGHBOURS]]
+    return graph.subgraph(set(siblings) | basis | set(others))
 
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -311,8 +305,8 @@ def headless(page: Path, *extra: str, profile: Path, timeout: float = 90) -> str
 
 
 def screenshot(page: Path, png: Path, profile: Path) -> bool:
-    """A PNG of ``page`` (1280×900) when Chromium is installed; False otherwise."""
+    """A PNG of ``page`` (1400×1000) when Chromium is installed; False otherwise."""
     if not chromium():
         return False
-    headless(page, "--window-size=1280,900", f"--screenshot={png.resolve()}", profile=profile)
+    headless(page, "--window-size=1400,1000", f"--screenshot={png.resolve()}", profile=profile)
     return png.exists()

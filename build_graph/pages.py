@@ -1,0 +1,269 @@
+"""The site's text pages: ``index.html`` and, in ``pages/``, one page per cited article (its
+official text and every power resting on it across lists), per instrument and per authority,
+with an offline search across powers, instruments and articles (``pages/search-index.js``).
+
+Pages come from the power–basis graph (``analyze.power_graph``: names, types, quoted bases,
+official texts) and the registry (titles, numbers, levels, status). Every text from a list is
+escaped; links between pages are relative, so the folder works from anywhere.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from . import iris
+from .analyze import Node, components, provisions_ranked, related_powers
+from .assets import asset_text
+from .finding_titles import finding_title
+from .registry import load_registry
+from .views import _json_for_script, article_page, authority_page, instrument_page, power_page
+
+if TYPE_CHECKING:
+    from .build import Built
+
+INDEX_MAX_POWERS = 2000  # above this, index.html lists authorities; their pages list the powers
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+def _page(title: str, body: str, root: str) -> str:
+    """A page of the site; ``root`` is the relative path from it to the site's root."""
+    return f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<link rel="stylesheet" href="{root}pages/site.css"></head>
+<body>
+<p class="muted"><a href="{root}index.html">首页 index</a> · <a href="{root}views/overview.html">总览图 overview</a> ·
+<a href="{root}validation.html">校验报告 validation report</a></p>
+<div class="search"><input id="search" data-root="{root}" placeholder="搜索 search：社保法84、第八十四条、事项名称、文件名称" autocomplete="off">
+<ul id="search-results"></ul></div>
+{body}
+<script src="{root}pages/search-index.js"></script><script src="{root}pages/search.js"></script>
+</body></html>
+"""
+
+
+def _power_link(node: Node, root: str) -> str:
+    view = power_page(node.id) if node.has_page else authority_page(node.authority)
+    return _link(f"{root}views/{view}", node.label)
+
+
+def _registry_facts(instrument_iri: str) -> tuple[str, list[tuple[str, str]]]:
+    """(full title, [(fact, value)]) of an instrument the registry knows; ("", []) otherwise."""
+    entry = load_registry().instruments.get(instrument_iri.rsplit("/", 1)[-1])
+    if entry is None:
+        return "", []
+    facts = [("效力层级 level", entry.level or "未知"), ("文号 number", entry.doc_number or ""),
+             ("制定机关 issuer", entry.issuer or ""), ("状态 status", entry.status or ""),
+             ("版本 version", entry.version or entry.date or "")]
+    return entry.title, [(k, v) for k, v in facts if v]
+
+
+def _article_text(node: Node) -> str:
+    """The official text of the article a basis node belongs to (its own text when it is the article)."""
+    if node.id == node.article:
+        return node.detail
+    instrument_id = node.instrument.rsplit("/", 1)[-1]
+    number = node.article.rsplit("/art_", 1)[-1]
+    articles = load_registry().articles_of(instrument_id) if number.isdigit() else None
+    article = (articles or {}).get(int(number)) if number.isdigit() else None
+    return article.text if article else node.detail
+
+
+def write_pages(graph: nx.Graph, out: Path) -> dict[str, int]:
+    """Article, instrument and authority pages and the search index into ``out/pages``."""
+    folder = out / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "site.css").write_text(asset_text("site.css"), encoding="utf-8")
+    (folder / "search.js").write_text(asset_text("search.js"), encoding="utf-8")
+    data = {n: graph.nodes[n]["data"] for n in graph}
+    by_article: dict[str, list[Node]] = defaultdict(list)
+    by_instrument: dict[str, list[Node]] = defaultdict(list)
+    by_authority: dict[str, list[Node]] = defaultdict(list)
+    for node in sorted(data.values(), key=lambda n: n.id):
+        if node.kind == "power":
+            by_authority[node.authority].append(node)
+        else:
+            by_instrument[node.instrument].append(node)
+            if node.kind == "provision":
+                by_article[node.article].append(node)
+    search: list[dict] = []
+    for article, members in sorted(by_article.items()):
+        _write_article(folder, article, members, graph, data, search)
+    for instrument, members in sorted(by_instrument.items()):
+        _write_instrument(folder, instrument, members, graph, data, search)
+    for authority, powers in sorted(by_authority.items()):
+        _write_authority(folder, authority, powers, graph, data, search)
+    (folder / "search-index.js").write_text("window.POWERKG_SEARCH = " + _json_for_script(search) + ";\n",
+                                            encoding="utf-8")
+    return {"article": len(by_article), "instrument": len(by_instrument), "authority": len(by_authority)}
+
+
+def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision: bool) -> list[list[str]]:
+    """Table rows of (power, basis node, citation as written)."""
+    rows = []
+    for power, basis, cited in sorted(pairs, key=lambda t: (t[0].list_id, t[0].item_no or 0, t[0].id, t[1].id)):
+        row = [escape(power.authority), escape(power.list_id), str(power.item_no), _power_link(power, root),
+               escape(power.group)]
+        if with_provision:
+            row.append(escape(basis.short))
+        rows.append(row + [escape(cited)])
+    return rows
+
+
+def _write_article(folder: Path, article: str, members: list[Node], graph: nx.Graph, data: dict, search: list) -> None:
+    first = members[0]
+    heading = first.label if first.id == article else f"{first.instrument_title} {_article_label(members)}"
+    full, facts = _registry_facts(first.instrument)
+    pairs = [(data[p], node, graph.edges[p, node.id].get("text", "")) for node in members for p in graph.neighbors(node.id)]
+    powers = {p.id for p, _, _ in pairs}
+    body = (f"<h1>{escape(heading)}</h1>"
+            f"<p>{_link(instrument_page(first.instrument), full or first.instrument_title)} · {escape(first.group)}</p>"
+            f"<h2>官方文本 Official text</h2><blockquote class='official'>{escape(_article_text(first))}</blockquote>"
+            f"<h2>依据本条的权力事项 Powers resting on it（{len(powers)}）</h2>"
+            + _table(["行政主体 authority", "清单 list", "序号 item", "事项 power", "类型 type", "条款 provision",
+                      "清单引用 cited as"], _powers_rows(pairs, "../", True))
+            + f"<p>{_link('../views/' + instrument_page(first.instrument), '文件图 instrument graph')}</p>")
+    (folder / article_page(article)).write_text(_page(heading, body, "../"), encoding="utf-8")
+    number = article.rsplit("/art_", 1)[-1]
+    search.append({"k": "article", "l": heading, "s": f"{len(powers)} 个事项 powers", "u": "pages/" + article_page(article),
+                   "t": [first.instrument_title] + ([full] if full else []),
+                   "n": int(number) if number.isdigit() else None})
+
+
+def _article_label(members: list[Node]) -> str:
+    """第八十四条 from a paragraph-level member's label (第八十四条第一款)."""
+    label = members[0].short
+    return label.split("条", 1)[0] + "条" if "条" in label else label
+
+
+def _write_instrument(folder: Path, instrument: str, members: list[Node], graph: nx.Graph, data: dict,
+                      search: list) -> None:
+    first = members[0]
+    full, facts = _registry_facts(instrument)
+    title = full or first.instrument_title
+    articles: dict[str, set[str]] = defaultdict(set)
+    whole = []
+    for node in members:
+        if node.kind == "instrument":
+            whole += [(data[p], node, graph.edges[p, node.id].get("text", "")) for p in graph.neighbors(node.id)]
+        else:
+            articles[node.article] |= set(graph.neighbors(node.id))
+    article_rows = [[_link(article_page(a), next(m.label for m in members if m.article == a).split(" ")[-1]
+                           if a in {m.id for m in members} else _article_label([m for m in members if m.article == a])),
+                     str(len(powers))]
+                    for a, powers in sorted(articles.items(), key=lambda kv: _article_order(kv[0]))]
+    body = (f"<h1>{escape(title)}</h1>"
+            + _table(["", ""], [[escape(k), escape(v)] for k, v in facts] or [["效力层级 level", escape(first.group)]])
+            + f"<h2>被引用的条文 Cited articles（{len(articles)}）</h2>"
+            + _table(["条文 article", "事项 powers"], article_rows)
+            + (f"<h2>整体引用本文件的权力事项 Powers citing it as a whole（{len(whole)}）</h2>"
+               + _table(["行政主体 authority", "清单 list", "序号 item", "事项 power", "类型 type", "清单引用 cited as"],
+                        _powers_rows(whole, "../", False)) if whole else "")
+            + f"<p>{_link('../views/' + instrument_page(instrument), '文件图 instrument graph')}</p>")
+    (folder / instrument_page(instrument)).write_text(_page(title, body, "../"), encoding="utf-8")
+    search.append({"k": "instrument", "l": title, "s": first.group, "u": "pages/" + instrument_page(instrument),
+                   "t": sorted({title, first.instrument_title} | {v for k, v in facts if k.startswith("文号")})})
+
+
+def _article_order(article: str) -> tuple:
+    tail = article.rsplit("/", 1)[-1]
+    digits = "".join(ch if ch.isdigit() else " " for ch in tail).split()
+    return (tail.split("_")[0], [int(d) for d in digits], article)
+
+
+def _write_authority(folder: Path, authority: str, powers: list[Node], graph: nx.Graph, data: dict, search: list) -> None:
+    rows = []
+    for power in sorted(powers, key=lambda p: (p.list_id, p.item_no or 0, p.id)):
+        bases = [data[b] for b in sorted(graph.neighbors(power.id))]
+        links = "<br>".join(_link(article_page(b.article) if b.kind == "provision" else instrument_page(b.instrument), b.label)
+                            for b in bases) or "（无 none）"
+        rows.append([escape(power.list_id), str(power.item_no), _power_link(power, "../"), escape(power.group), links])
+        search.append({"k": "power", "l": power.label, "s": f"{authority} · 第{power.item_no}项",
+                       "u": "pages/" + authority_page(authority), "t": [power.label]})
+    body = (f"<h1>{escape(authority)}</h1><p>{len(powers)} 个权力事项 powers · "
+            f"{_link('../views/' + authority_page(authority), '权力事项图 graph')}</p>"
+            + _table(["清单 list", "序号 item", "事项 power", "类型 type", "依据 basis"], rows))
+    (folder / authority_page(authority)).write_text(_page(authority, body, "../"), encoding="utf-8")
+    search.append({"k": "authority", "l": authority, "s": f"{len(powers)} 个事项 powers",
+                   "u": "pages/" + authority_page(authority), "t": [authority]})
+
+
+def _item_of_line(power_list) -> dict[int, int]:
+    """Source line → the list's own item number, for every line of every row."""
+    lines = {}
+    for record in power_list.records:
+        if record.item_no is not None and record.source is not None:
+            for line in range(record.source.first_line, record.source.last_line + 1):
+                lines.setdefault(line, record.item_no)
+    return lines
+
+
+def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Path:
+    """``out/index.html``: search, findings and validation first, then lists, instruments,
+    provisions ranked and powers, linking to the pages and views."""
+    lists = [[escape(pl.list_id), _link("pages/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
+              str(len(pl.records)), str(built.basis_counts[pl.list_id])] for pl in built.lists]
+    findings = []
+    for pl in built.lists:
+        items = _item_of_line(pl)
+        for f in pl.findings:
+            zh, en = finding_title(f.code)
+            item = items.get(f.line) if f.line is not None else None
+            findings.append([f"<span class='{escape(f.severity)}'>{escape(f.severity)}</span>", escape(pl.list_id),
+                             "" if item is None else f"第{item}项", "" if f.line is None else str(f.line),
+                             f"{escape(zh)}<br><small>{escape(en)}</small>", escape(f.message)])
+    instruments: dict[str, list] = {}
+    for node, degree in provisions_ranked(graph):
+        entry = instruments.setdefault(node.instrument, [node.instrument_title, node.group, 0])
+        entry[2] += degree
+    instrument_rows = [[_link("pages/" + instrument_page(k), v[0]), escape(v[1]), str(v[2])]
+                       for k, v in sorted(instruments.items(), key=lambda kv: (-kv[1][2], kv[1][0]))]
+    ranked_rows = [[_link("pages/" + (article_page(node.article) if node.kind == "provision" else instrument_page(node.instrument)),
+                          node.label), escape(node.group), str(degree)]
+                   for node, degree in provisions_ranked(graph)[:20]]
+    related = related_powers(graph)
+    groups = components(graph)
+    total = sum(len(pl.records) for pl in built.lists)
+    if total <= INDEX_MAX_POWERS:
+        power_rows = []
+        for power_list in built.lists:
+            for record in power_list.records:
+                node = graph.nodes[iris.power(record.authority or power_list.authority, record.identity)]["data"]
+                power_rows.append([escape(power_list.list_id), str(record.item_no), _power_link(node, ""),
+                                   escape(record.power_type or "未知"), escape(record.department or "（无）")])
+        powers_html = _table(["清单 list", "序号 item", "事项 power", "类型 type", "科室 department"], power_rows)
+    else:
+        powers_html = f"<p>{total} 个事项 powers：见各行政主体页 see each authority's page (lists above).</p>"
+    validation_html = ""
+    if validation is not None:
+        validation_html = (f"<p><b>SHACL 校验 validation：</b><span class='violation'>{validation.violations} 项违规 violations</span>，"
+                           f"共 {len(validation.results)} 条结果 results — {_link('validation.html', '校验报告 report')}</p>")
+    body = f"""<h1>powerkg 权责清单知识图谱 · power-list knowledge graph</h1>
+<p><a href="views/overview.html">总览图 overview graph</a> · <a href="ontology/index.html">本体 ontology</a> ·
+<a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · <a href="graph.nq">graph.nq</a></p>
+{validation_html}
+<h2>发现 Findings（{len(findings)}）</h2>{_table(["级别 severity", "清单 list", "事项 item", "行 line", "问题 finding", "说明 message"], findings)}
+<h2>清单 Lists</h2>{_table(["清单 list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}
+<h2>法律文件 Instruments</h2>{_table(["文件 instrument", "效力层级 level", "事项×依据 powers"], instrument_rows)}
+<h2>承载权力最多的依据 Provisions ranked</h2>
+<p>{len(groups)} 个连通分量 connected components；{len(related)} 对事项共享依据 pairs of powers share a basis
+(<a href="analytics/components.csv">components.csv</a>, <a href="analytics/related_powers.csv">related_powers.csv</a>)</p>
+{_table(["依据 basis", "效力层级 level", "事项 powers"], ranked_rows)}
+<h2>权力事项 Powers</h2>{powers_html}
+"""
+    page = _page("powerkg 权责清单知识图谱", body, "").replace('<p class="muted"><a href="index.html">首页 index</a> · ', '<p class="muted">', 1)
+    (out / "index.html").write_text(page, encoding="utf-8")
+    return out / "index.html"
