@@ -110,7 +110,7 @@ def reconcile(power_list: PowerList) -> None:
     matched = _match(items, records)
     for r, record in enumerate(records):
         line = record.source.first_line
-        label = f"item {record.number_as_listed or '?'} ({record.power[:40]})"
+        label = _label(record)
         if r not in matched:
             report("warning", line, "detail-without-summary",
                    f"{label} has no entry in the summary table")
@@ -121,6 +121,7 @@ def reconcile(power_list: PowerList) -> None:
         record.summary_type_label = category.power_type_as_listed
         if per_category:
             record.item_no = item.item_no
+            label = _label(record)
         elif item.item_no is not None and record.item_no != item.item_no:
             report("warning", line, "number-mismatch",
                    f"{label} is numbered {item.item_no} in the summary (line {item.line}) but {record.item_no} in the details")
@@ -152,3 +153,13 @@ def reconcile(power_list: PowerList) -> None:
     for record in records:
         if record.item_no is None:
             record.item_no, next_free = next_free, next_free + 1
+
+
+def _label(record) -> str:
+    """How a finding names a row: by the list-wide item number every report uses (item 23),
+    with the number printed in the row when that differs (a number within its category)."""
+    listed = record.number_as_listed.strip() if record.number_as_listed else ""
+    shown = f"item {record.item_no if record.item_no is not None else '?'}"
+    if listed and listed != str(record.item_no):
+        shown += f" (numbered {listed} in its row)"
+    return f"{shown} ({record.power[:40]})"

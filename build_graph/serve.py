@@ -168,7 +168,8 @@ async function bound() {{
 $("run").addEventListener("click", async () => {{
   $("status").textContent = "…"; $("results").replaceChildren();
   if (current) {{
-    try {{ $("query").value = await bound(); }} catch (error) {{ $("status").textContent = error.message; return; }}
+    try {{ $("query").value = await bound(); }}
+    catch (error) {{ $("status").textContent = error.message; document.body.dataset.refused = "1"; return; }}
   }}
   const response = await fetch("sparql", {{method: "POST", headers: {{"Content-Type": "application/sparql-query",
     "Accept": "application/sparql-results+json"}}, body: $("query").value}});
@@ -183,7 +184,17 @@ $("run").addEventListener("click", async () => {{
   for (const b of body.results.bindings) {{ const row = table.insertRow();
     for (const v of body.head.vars) {{ row.insertCell().textContent = b[v] ? b[v].value : ""; }} }}
   $("results").append(table); $("status").textContent = body.results.bindings.length + " rows";
+  document.body.dataset.rows = String(body.results.bindings.length);
 }});
+// a link can choose an example and its parameters: /?example=powers-by-article&article=84&run
+const asked = new URLSearchParams(location.search);
+const chosen = EXAMPLES.findIndex((e) => e.name === asked.get("example"));
+if (chosen >= 0) {{
+  $("examples").value = String(chosen);
+  $("examples").dispatchEvent(new Event("change"));
+  for (const p of EXAMPLES[chosen].params) if (asked.has(p.name)) $("param-" + p.name).value = asked.get(p.name);
+  if (asked.has("run")) $("run").click();
+}}
 </script></body></html>
 """.encode("utf-8")
 

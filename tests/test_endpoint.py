@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -174,3 +175,30 @@ def test_push_into_a_real_oxigraph_server(out, tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_bind_names_what_is_missing_and_binds_what_is_given(endpoint):
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(endpoint + "/bind?name=powers-by-article&instrument=%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95")
+    assert missing.value.code == 400 and "article" in missing.value.read().decode("utf-8")
+    query = urllib.parse.urlencode({"name": "powers-by-article", "instrument": "社会保险法", "article": "第八十四条"})
+    text = urllib.request.urlopen(endpoint + "/bind?" + query).read().decode("utf-8")
+    assert "VALUES (?instrument ?article)" in text and "shehui-baoxian-fa" in text
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_query_page_runs_an_example_with_its_parameters_and_never_unbound(endpoint, tmp_path):
+    from build_graph.views import CHROMIUM_FLAGS, chromium
+
+    def page(arguments: str) -> str:
+        # the network stays blocked except this endpoint on loopback
+        flags = [f.replace("MAP * ~NOTFOUND", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1") for f in CHROMIUM_FLAGS]
+        command = [chromium(), *flags, "--proxy-bypass-list=127.0.0.1", f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
+                   "--dump-dom", f"{endpoint}/?{arguments}"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=90).stdout
+
+    dom = page("example=powers-by-article&run")  # the example's own parameters: 社会保险法, 84
+    assert 'data-rows="2"' in dom and "对用人单位不办理医疗保险登记的处罚" in dom, dom[-2000:]
+    assert 'id="param-instrument"' in dom and 'id="param-article"' in dom
+    dom = page("example=powers-by-article&article=&run")  # a parameter left empty: nothing runs
+    assert 'data-refused="1"' in dom and "data-rows" not in dom and "missing parameter: article" in dom

@@ -3,13 +3,21 @@ network blocked) — including a list whose cells carry <script> and <img onerro
 from __future__ import annotations
 
 import copy
+import csv
+import io
+import json
 import re
+import struct
+import subprocess
+import urllib.parse
 
 import pytest
 
 from build_graph.analyze import components, power_graph, provisions_ranked, related_powers
 from build_graph.build import build_graph, write_outputs
-from build_graph.views import authority_page, chromium, headless, instrument_page, power_page
+from build_graph.pages import write_pages, write_site
+from build_graph.views import (CHROMIUM_FLAGS, article_page, authority_page, chromium, headless, instrument_page,
+                               power_page)
 
 SCRIPT_PAYLOAD = '<script>document.body.dataset.pwned="script"</script>'
 IMG_PAYLOAD = '<img src=x onerror="document.body.dataset.pwned=\'img\'">'
@@ -74,17 +82,30 @@ def test_payloads_are_escaped_in_every_file(hostile_site):
 browser = pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 
 
+def headless_url(url, profile):
+    """The DOM of a page at ``url`` (a file URL with a query string) after load, in a 1400×1000 window."""
+    command = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=8000",
+               "--window-size=1400,1000", "--dump-dom", url]
+    return subprocess.run(command, capture_output=True, text=True, timeout=90).stdout
+
+
 def drawn(out, page, profile, attempts=4):
     """The <body> data attributes and DOM after load; more tries if the page had not drawn yet
     (a loaded machine can run out of Chromium's virtual-time budget)."""
     for _ in range(attempts):
-        dom = headless(page, "--dump-dom", profile=profile)
+        dom = headless(page, "--dump-dom", "--window-size=1400,1000", profile=profile)
         body = re.search(r"<body([^>]*)>", dom)
         assert body, dom[:500]
         attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body.group(1)))
         if attributes.get("drawn", "1") != "0":
             break
     return attributes, dom
+
+
+def view_data(page):
+    """The graph data a view page draws (its JSON script)."""
+    text = page.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', text, re.S).group(1))
 
 
 @browser
@@ -95,21 +116,120 @@ def test_views_render_offline_in_chromium(site, tmp_path):
     first_power = next(n for n in sorted(graph) if graph.nodes[n]["data"].kind == "power")
     law = "https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa"
     law_basis = [n for n in graph if n == law or n.startswith(law + "/")]  # the law and its cited articles
+    cited_whole = {n for n in graph if graph.nodes[n]["data"].kind == "instrument"}
+    instruments_drawn = {graph.nodes[n]["data"].instrument for n in graph if graph.nodes[n]["data"].kind == "provision"}
     expected = {
-        "overview.html": graph.number_of_nodes(),
+        # every node of the graph, and a box for each instrument whose provisions are drawn
+        "overview.html": graph.number_of_nodes() + len(instruments_drawn - cited_whole),
         authority_page(pingshan.authority): None,
-        instrument_page(law): len(law_basis) + len({p for n in law_basis for p in graph.neighbors(n)}),
+        instrument_page(law): len(law_basis) + len({p for n in law_basis for p in graph.neighbors(n)}) + 1,
         power_page(first_power): None,
     }
     for page, count in expected.items():
         attributes, _ = drawn(out, out / "views" / page, tmp_path / "profile")
         assert attributes["errors"] == "0" and attributes["resources"] == "0", (page, attributes)
+        assert attributes["settled"] == "1", (page, attributes)  # physics stabilised, then frozen
         assert int(attributes["drawn"]) > 0
         if count is not None:
             assert int(attributes["drawn"]) == count, (page, attributes, count)
+    overview, _ = drawn(out, out / "views" / "overview.html", tmp_path / "profile")
+    # labels drawn at ≥ 11 px inside the 1400×1000 window at the default zoom (distinct texts)
+    assert int(overview["labels"]) >= 40, overview
+    law_view, _ = drawn(out, out / "views" / instrument_page(law), tmp_path / "profile")
+    assert int(law_view["labels"]) >= 0.8 * int(law_view["drawn"]), law_view
     _, index = drawn(out, out / "index.html", tmp_path / "profile")
     assert index.count("<tr>") >= 45 and "views/overview.html" in index and "Provisions ranked" in index
-    assert (out / "overview.png").stat().st_size > 10_000
+    for name in ("overview.png", "article.png", "validation.png"):  # screenshots at 1400×1000
+        png = (out / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1400, 1000), name
+        assert len(png) > 30_000, name
+
+
+def test_labels_are_short_chinese_and_colours_pass_wcag_aa(site):
+    from build_graph.views import contrast
+
+    out, _ = site
+    overview = view_data(out / "views" / "overview.html")
+    by_id = {n["id"]: n for n in overview["nodes"]}
+    article = by_id["https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_84"]
+    assert article["short"] == "第八十四条" and article["full"] == "社会保险法 第八十四条"
+    assert article["text"].startswith("用人单位不办理社会保险登记的")  # the official text, in the side panel
+    assert by_id["https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa"]["short"] == "社会保险法"
+    powers = [n for n in overview["nodes"] if n["kind"] == "power"]
+    assert all(len(n["short"]) <= 14 for n in powers) and any(n["short"] == "单位参保" for n in powers)
+    assert any("骗取医保待遇" in n["short"] for n in powers) and any("医保基金支出" in n["short"] for n in powers)
+    assert all(n["text"] for n in powers)  # the item's quoted basis, in the side panel
+    for page in sorted((out / "views").glob("*.html")):
+        for node in view_data(page)["nodes"]:
+            if node["shape"] == "box":  # the label is drawn inside the box
+                assert contrast(node["font"], node["color"]) >= 4.5, (page.name, node["full"])
+            else:  # the label is drawn beside the node, on the white page
+                assert contrast(node["font"], "#ffffff") >= 4.5, (page.name, node["full"])
+            assert contrast(node["color"], "#ffffff") >= 3, (page.name, node["full"])  # the node itself
+
+
+def test_a_power_view_shows_its_provisions_their_instruments_and_the_powers_sharing_them(site):
+    out, built = site
+    graph = power_graph(built)
+    power = next(n for n in graph if graph.nodes[n]["data"].label == "对用人单位不办理医疗保险登记的处罚")
+    data = view_data(out / "views" / power_page(power))
+    names = {n["full"] for n in data["nodes"]}
+    assert {"社会保险法 第八十四条", "社会保险法", "对用人单位不办理医疗保险登记"} <= names  # 元氏's penalty too
+    assert data["focus"] == power
+
+
+@browser
+def test_article_page_lists_the_powers_resting_on_it(site, tmp_path):
+    out, _ = site
+    page = out / "pages" / article_page("https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_84")
+    _, dom = drawn(out, page, tmp_path / "profile")
+    assert re.search(r"<title>社会保险法 第八十四条</title>", dom)
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td><td><a [^>]*>([^<]*)</a></td><td>([^<]*)</td>", dom)
+    assert sorted(rows) == [("元氏县医疗保障局", "yuanshi-ybj", "1", "对用人单位不办理医疗保险登记", "行政处罚"),
+                            ("平山县医疗保障局", "pingshan-ybj", "1", "对用人单位不办理医疗保险登记的处罚", "行政处罚")]
+    assert "对用人单位处应缴社会保险费数额一倍以上三倍以下的罚款" in dom  # the official text
+
+
+@browser
+@pytest.mark.parametrize("query", ["社保法84", "第八十四条", "社会保险法 第84条"])
+def test_search_finds_an_article(site, tmp_path, query):
+    out, _ = site
+    url = (out / "index.html").resolve().as_uri() + "?q=" + urllib.parse.quote(query)
+    dom = headless_url(url, tmp_path / "profile")
+    results = re.findall(r'<li><span class="kind">([^<]*)</span><a href="([^"]*)">([^<]*)</a>', dom)
+    assert ("条文 article", "pages/" + article_page("https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_84"),
+            "社会保险法 第八十四条") in results, results
+    assert all(kind == "条文 article" and "八十四条" in label for kind, _, label in results), results
+
+
+@browser
+def test_search_finds_powers_and_nothing_for_a_missing_article(site, tmp_path):
+    out, _ = site
+    base = (out / "index.html").resolve().as_uri() + "?q="
+    dom = headless_url(base + urllib.parse.quote("骗取医保待遇"), tmp_path / "profile")
+    assert len(re.findall(r"对以欺诈、伪造证明材料或者其他手段骗取医保待遇", dom)) >= 2  # both counties' items
+    dom = headless_url(base + urllib.parse.quote("社保法999"), tmp_path / "profile")
+    assert 'data-search-results="0"' in dom
+
+
+def test_findings_and_validation_use_the_lists_item_numbers(site):
+    from build_graph.pages import _item_of_line
+    from build_graph.validate import ValidationResult  # noqa: F401  (the report's rows carry item_no)
+
+    out, built = site
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.index("Findings") < index.index("Lists") < index.index("Powers")  # findings near the top
+    assert "总表与明细的事项名称不同" in index and "item name differs between summary and detail" in index
+    pingshan = built.lists[0]
+    items = _item_of_line(pingshan)
+    finding = next(f for f in pingshan.findings if f.code == "name-mismatch")
+    # the row numbered 9 within its category is the list's item 23: findings say 23 like every report
+    assert items[finding.line] == 23 and finding.message.startswith("item 23 (numbered 9 in its row)")
+    assert re.search(r"<td>pingshan-ybj</td><td>第23项</td><td>119</td>", index)
+    rows = list(csv.DictReader(io.StringIO((out / "validation.csv").read_text(encoding="utf-8"))))
+    for row in rows:  # a row has one number everywhere: the validation report's equals the findings'
+        if row["list"] == pingshan.list_id and row["line"] and int(row["line"]) in items and row["item_no"]:
+            assert int(row["item_no"]) == items[int(row["line"])], row
 
 
 @browser
@@ -150,12 +270,14 @@ def test_large_corpora_get_a_bounded_overview_and_no_page_per_power(site, tmp_pa
     assert small.number_of_nodes() <= 60 and any(graph.nodes[n]["data"].kind == "power" for n in small)
     monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)
     written = views.write_views(built, graph, tmp_path)
-    views.write_site(built, graph, tmp_path)
+    write_pages(graph, tmp_path)
+    write_site(built, graph, tmp_path)
     assert written["power"] == [] and written["authority"]
-    pages = sorted((tmp_path / "views").glob("*.html")) + [tmp_path / "index.html"]
+    pages = sorted((tmp_path / "views").glob("*.html")) + sorted((tmp_path / "pages").glob("*.html")) + [tmp_path / "index.html"]
     for page in pages:  # every link and every node's url leads to a page that exists
         text = page.read_text(encoding="utf-8")
         folder = page.parent
-        links = {t for t in re.findall(r'href="([^"#]+\.html)"', text) if t.startswith("views/") or page.parent.name == "views"}
-        for target in (links - {"../index.html"}) | set(re.findall(r'"url": "([^"]+)"', text)):
+        links = set(re.findall(r'href="([^"#]+\.html)"', text))
+        urls = {url for node in (view_data(page)["nodes"] if folder.name == "views" else []) for _, url in node["links"]}
+        for target in (links - {"../validation.html", "validation.html", "ontology/index.html"}) | urls:
             assert (folder / target).exists(), (page.name, target)
