@@ -37,6 +37,8 @@ class Node:
     instrument: str = ""  # basis nodes: the instrument's IRI
     instrument_title: str = ""  # basis nodes: the instrument's short title (社会保险法)
     article: str = ""    # basis nodes: the IRI of the article (or chapter, attachment) they belong to
+    main_item: str = ""  # powers: the main item's name when the power is a sub-item (主项)
+    subitems: tuple[str, ...] = ()  # powers: its sub-item names (子项)
 
 
 def power_graph(built: Built) -> nx.Graph:
@@ -48,7 +50,9 @@ def power_graph(built: Built) -> nx.Graph:
             node_id = iris.power(record.authority or power_list.authority, record.identity)
             graph.add_node(node_id, data=Node(node_id, "power", record.power, record.power_type or "未知",
                                               record.authority, power_list.list_id, record.item_no,
-                                              record.basis_text, short=short_power(record.power, record.subitems)))
+                                              record.basis_text, short=short_power(record.power, record.subitems),
+                                              main_item=record.main_item if record.subitems else "",
+                                              subitems=tuple(record.subitems)))
             for resolved in power.basis:
                 c, instrument = resolved.citation, resolved.instrument
                 path = target_path(resolved)

@@ -23,7 +23,8 @@ import pyoxigraph as ox
 from . import export, iris
 from .citations.export import citation_rows
 from .checks.facts import assess_list, conflicting_quotes, quote_entries
-from .emit_checks import conflict_quads
+from .compare import compare_lists
+from .emit_checks import alignment_quads, conflict_quads
 from .citations.resolve import PowerCitations, cite_list
 from .publish import require_complete_build, staged_output
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, emit_list, ontology_quads, write_quads
@@ -33,7 +34,7 @@ from .analyze import power_graph, provisions_ranked
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_batches import validate_by_list
-from .pages import write_pages, write_site
+from .pages import write_comparisons, write_pages, write_site
 from .views import article_page, screenshot, write_views
 
 PREFIXES = {
@@ -81,6 +82,7 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         quotes += quote_entries(power_list, cited, facts, citation_iri)
         quads.extend(emit_list(power_list, cited, registry_emitter, facts))
     quads.extend(conflict_quads(conflicting_quotes(quotes)))
+    quads.extend(alignment_quads(compare_lists(power_graph(Built(lists, citations, [])), lists)))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())
     return Built(lists, citations, sorted(set(quads), key=str))
@@ -178,7 +180,8 @@ def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str,
     """The graph views, text pages, index.html and the screenshots; views and pages counted per kind."""
     views = write_views(built, graph, out)
     pages = write_pages(graph, out)
-    write_site(built, graph, out, report)
+    comparisons = write_comparisons(compare_lists(graph, built.lists), out)
+    write_site(built, graph, out, report, comparisons)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
@@ -187,7 +190,8 @@ def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str,
             shots.append((out / "pages" / article_page(top.article), out / "article.png"))
         taken = [png.name for page, png in shots if screenshot(page, png, Path(profile))]
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
-    return {kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
+    return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
+            | {"comparison_pages": len(comparisons)})
 
 
 def open_store(out: Path) -> ox.Store:

@@ -69,6 +69,46 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    import json
+
+    import networkx as nx
+
+    from .compare import align, comparison_rows, CSV_COLUMNS, entries_of
+    from .corpus import list_jobs
+    from .pages import comparison_page
+    from .publish import write_atomically
+    from .stream import build_list
+
+    jobs = list_jobs(args.lists, args.authority, args.date)
+    if len(jobs) != 2:
+        raise CliError(f"compare takes two lists (or none: the two bundled lists); got {len(jobs)}")
+    graph, ids = nx.Graph(), []
+    for file, meta in jobs:
+        output = build_list(file, meta, args.layout)
+        if not output.power_list.records:
+            raise CliError(f"{file}: no power items read; nothing to compare")
+        graph.update(output.fragment)
+        ids.append(output.power_list.list_id)
+    if ids[0] == ids[1]:
+        raise CliError(f"both lists have the id {ids[0]!r}; give files of two different lists")
+    entries = entries_of(graph)
+    comparison = align(entries[ids[0]], entries[ids[1]])
+    if args.format == "json":
+        text = json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        text = export.to_csv(comparison_rows(comparison), CSV_COLUMNS)
+    else:
+        text = comparison_page(comparison)
+    if args.output:
+        write_atomically(Path(args.output), text)
+        _progress(f"{len(comparison.pairs)} pairs, {len(comparison.only_in_a)} only in {ids[0]}, "
+                  f"{len(comparison.only_in_b)} only in {ids[1]} → {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_validate(args) -> int:
     from .validate import FORMATS, data_graph, load_shapes, validate
 
@@ -255,6 +295,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="archive to write (default ./laws.zip)")
     p.add_argument("--local", action="store_true", help="also import the local regulations under DLC/")
     p.set_defaults(func=cmd_registry)
+
+    p = sub.add_parser("compare", help="align two lists item by item: shared powers, powers one lacks, "
+                       "bases that differ (default: the two bundled lists)")
+    p.add_argument("--format", choices=("json", "csv", "html"), default="json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of standard output")
+    add_lists(p)
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
     p.add_argument("--workers", type=int, metavar="N", help="processes for reading and validating lists "

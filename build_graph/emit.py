@@ -71,6 +71,10 @@ def integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
 
+def decimal(value: float) -> ox.Literal:
+    return ox.Literal(f"{value:.3f}", datatype=ox.NamedNode(XSD + "decimal"))
+
+
 def date(value: str) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
 

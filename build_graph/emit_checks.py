@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import iris
 from .checks.facts import PowerFacts
-from .emit import QuadSink, pkg, zh
+from .emit import RDF_TYPE, QuadSink, pkg, zh
 
 
 def penalty_kind(slug: str) -> str:
@@ -49,4 +49,25 @@ def conflict_quads(hints: dict[str, list[str]]) -> list:
     for citation in sorted(hints):
         for hint in hints[citation]:
             sink.add(citation, pkg("conflictingQuote"), zh(hint))
+    return sink.quads
+
+
+def alignment_quads(comparisons) -> list:
+    """The alignment graph: ``a pkg:samePowerAs b`` (both ways) for each aligned pair of
+    ``compare.Comparison`` objects, and a pkg:PowerAlignment node with the score, whether it is
+    uncertain and whether a sub-item joined its main item's partner."""
+    from .emit import boolean, decimal
+
+    sink = QuadSink(iris.alignment_graph())
+    for comparison in comparisons:
+        for pair in comparison.pairs:
+            node = iris.alignment(pair.a.iri, pair.b.iri)
+            sink.add(pair.a.iri, pkg("samePowerAs"), pair.b.iri)
+            sink.add(pair.b.iri, pkg("samePowerAs"), pair.a.iri)
+            sink.add(node, RDF_TYPE, pkg("PowerAlignment"))
+            sink.add(node, pkg("alignedPower"), pair.a.iri)
+            sink.add(node, pkg("alignedPower"), pair.b.iri)
+            sink.add(node, pkg("alignmentScore"), decimal(round(pair.score, 3)))
+            sink.add(node, pkg("uncertainAlignment"), boolean(pair.uncertain))
+            sink.add(node, pkg("viaMainItem"), boolean(pair.via_main_item))
     return sink.quads

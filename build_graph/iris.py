@@ -69,6 +69,16 @@ def list_graph(list_id: str) -> str:
     return f"{base()}graph/list/{list_id}"
 
 
+def alignment_graph() -> str:
+    """Which powers of two lists are the same administrative power (``powerkg compare``)."""
+    return f"{base()}graph/alignment"
+
+
+def alignment(a: str, b: str) -> str:
+    """The node of one aligned pair of powers (IRIs ``a`` and ``b``)."""
+    return f"{base()}id/alignment/{digest(a + ' ' + b, length=16)}"
+
+
 def cross_list_graph() -> str:
     """Facts that compare lists (one provision quoted differently by two lists): known only when
     every list is read, so kept apart from the lists' own graphs."""

@@ -201,6 +201,70 @@ def _write_authority(folder: Path, authority: str, powers: list[Node], graph: nx
                    "u": "pages/" + authority_page(authority), "t": [authority]})
 
 
+def comparison_file(comparison) -> str:
+    return f"compare-{_slug_of(comparison.list_a)}-{_slug_of(comparison.list_b)}.html"
+
+
+def _slug_of(list_id: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in list_id)
+
+
+def comparison_body(comparison) -> str:
+    """Side by side: matched items with their bases (shared, only one side's — highlighted),
+    type differences, then the items each list holds alone."""
+    d = comparison.as_dict()
+    rows = []
+    for pair, data in zip(comparison.pairs, d["pairs"]):
+        flags = []
+        if pair.uncertain:
+            flags.append("<span class='warning'>不确定 uncertain</span>")
+        if pair.via_main_item:
+            flags.append("经主项 via main item")
+        if pair.a.power_type != pair.b.power_type:
+            flags.append(f"<span class='violation'>类型不同 types differ</span>")
+        listing = lambda items, cls: "".join(f"<li class='{cls}'>{escape(i)}</li>" for i in items)
+        rows.append(
+            f"<tr><td>第{pair.a.item_no}项<br>{escape(pair.a.power)}<br><small>{escape(pair.a.power_type)}</small></td>"
+            f"<td>第{pair.b.item_no}项<br>{escape(pair.b.power)}<br><small>{escape(pair.b.power_type)}</small></td>"
+            f"<td>{data['score']:.2f}<br>{'<br>'.join(flags)}</td>"
+            f"<td><ul>{listing(data['shared_provisions'], 'shared')}</ul></td>"
+            f"<td><ul>{listing(data['only_a_provisions'], 'only')}</ul></td>"
+            f"<td><ul>{listing(data['only_b_provisions'], 'only')}</ul></td></tr>")
+    alone = lambda entries: _table(["序号 item", "事项 power", "类型 type", "依据 basis"],
+                                   [[f"第{e.item_no}项", escape(e.power), escape(e.power_type),
+                                     "<br>".join(escape(v) for v in e.basis.values())] for e in entries])
+    a, b = comparison.list_a, comparison.list_b
+    return (f"<h1>清单比对 Comparison：{escape(a)} ↔ {escape(b)}</h1>"
+            f"<p>{len(comparison.pairs)} 对相同事项 pairs · 仅 {escape(a)} 有 {len(comparison.only_in_a)} 项 · "
+            f"仅 {escape(b)} 有 {len(comparison.only_in_b)} 项 only in one list</p>"
+            "<style>li.only{background:#fff1c2}li.shared{color:#1a1a1a}ul{margin:0;padding-left:1.1em}</style>"
+            f"<h2>相同事项 Matched items</h2><table><tr><th>{escape(a)}</th><th>{escape(b)}</th><th>得分 score</th>"
+            f"<th>共同依据 cited by both</th><th>仅 {escape(a)} 引用 only {escape(a)}</th><th>仅 {escape(b)} 引用 only {escape(b)}</th></tr>"
+            + "".join(rows) + "</table>"
+            f"<h2>仅 {escape(a)} 有 Only in {escape(a)}（{len(comparison.only_in_a)}）</h2>" + alone(comparison.only_in_a)
+            + f"<h2>仅 {escape(b)} 有 Only in {escape(b)}（{len(comparison.only_in_b)}）</h2>" + alone(comparison.only_in_b))
+
+
+def comparison_page(comparison, root: str = "") -> str:
+    """A standalone page (``powerkg compare --format html``) or, with ``root``, a page of the site."""
+    title = f"清单比对 {comparison.list_a} ↔ {comparison.list_b}"
+    if root:
+        return _page(title, comparison_body(comparison), root)
+    return (f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<style>{asset_text('site.css')}</style></head><body>{comparison_body(comparison)}</body></html>\n")
+
+
+def write_comparisons(comparisons, out: Path) -> list[tuple[str, str]]:
+    """A page per comparison in ``out/pages``; returns (file, title) for the index."""
+    written = []
+    for comparison in comparisons:
+        name = comparison_file(comparison)
+        (out / "pages" / name).write_text(comparison_page(comparison, "../"), encoding="utf-8")
+        written.append((name, f"{comparison.list_a} ↔ {comparison.list_b}：{len(comparison.pairs)} 对，"
+                              f"仅一方有 {len(comparison.only_in_a)} / {len(comparison.only_in_b)} 项"))
+    return written
+
+
 def _item_of_line(power_list) -> dict[int, int]:
     """Source line → the list's own item number, for every line of every row."""
     lines = {}
@@ -211,7 +275,7 @@ def _item_of_line(power_list) -> dict[int, int]:
     return lines
 
 
-def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Path:
+def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, comparisons=()) -> Path:
     """``out/index.html``: search, findings and validation first, then lists, instruments,
     provisions ranked and powers, linking to the pages and views."""
     lists = [[escape(pl.list_id), _link("pages/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
@@ -251,12 +315,15 @@ def write_site(built: Built, graph: nx.Graph, out: Path, validation=None) -> Pat
     if validation is not None:
         validation_html = (f"<p><b>SHACL 校验 validation：</b><span class='violation'>{validation.violations} 项违规 violations</span>，"
                            f"共 {len(validation.results)} 条结果 results — {_link('validation.html', '校验报告 report')}</p>")
+    comparisons_html = ("<h2>清单比对 Comparisons</h2><ul>" + "".join(
+        f"<li>{_link('pages/' + name, text)}</li>" for name, text in comparisons) + "</ul>") if comparisons else ""
     body = f"""<h1>powerkg 权责清单知识图谱 · power-list knowledge graph</h1>
 <p><a href="views/overview.html">总览图 overview graph</a> · <a href="ontology/index.html">本体 ontology</a> ·
 <a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · <a href="graph.nq">graph.nq</a></p>
 {validation_html}
 <h2>发现 Findings（{len(findings)}）</h2>{_table(["级别 severity", "清单 list", "事项 item", "行 line", "问题 finding", "说明 message"], findings)}
 <h2>清单 Lists</h2>{_table(["清单 list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}
+{comparisons_html}
 <h2>法律文件 Instruments</h2>{_table(["文件 instrument", "效力层级 level", "事项×依据 powers"], instrument_rows)}
 <h2>承载权力最多的依据 Provisions ranked</h2>
 <p>{len(groups)} 个连通分量 connected components；{len(related)} 对事项共享依据 pairs of powers share a basis

@@ -29,7 +29,8 @@ from .checks.facts import QuoteEntry, assess_list, conflicting_quotes, quote_ent
 from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
-from .emit_checks import conflict_quads
+from .compare import compare_lists
+from .emit_checks import alignment_quads, conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
 from .publish import staged_output
@@ -172,7 +173,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
-        shared = (conflict_quads(conflicting_quotes(quotes)) + ontology_quads() + emitter.sink.quads)
+        shared = (conflict_quads(conflicting_quotes(quotes)) + alignment_quads(compare_lists(graph, lists))
+                  + ontology_quads() + emitter.sink.quads)
         shared_bytes = sorted_nquads(shared).splitlines()
         shared_nq = b"\n".join(sorted(set(shared_bytes) | registry_lines, key=_graph_then_text))
         shared_nq = shared_nq + b"\n" if shared_nq else b""
