@@ -97,7 +97,7 @@ def drawn(out, page, profile, attempts=4):
         body = re.search(r"<body([^>]*)>", dom)
         assert body, dom[:500]
         attributes = dict(re.findall(r'data-(\w+)="([^"]*)"', body.group(1)))
-        if attributes.get("drawn", "1") != "0":
+        if attributes.get("drawn", "1") != "0" and attributes.get("settled", "1") != "0":
             break
     return attributes, dom
 

@@ -32,7 +32,7 @@
     physics: {solver: "barnesHut",
               barnesHut: {gravitationalConstant: -2600, centralGravity: 0.35, springLength: 70, springConstant: 0.06,
                           avoidOverlap: 0.3},
-              stabilization: {iterations: 600, updateInterval: 100}},
+              stabilization: {iterations: 300, updateInterval: 100}},
     interaction: {hover: true, tooltipDelay: 150, navigationButtons: false},
     layout: {randomSeed: 7, improvedLayout: data.nodes.length < 300},
   });
