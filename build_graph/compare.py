@@ -32,6 +32,8 @@ from difflib import SequenceMatcher
 
 import networkx as nx
 
+from .labels import article_part
+
 PAIR_THRESHOLD = 0.33     # measured on the bundled lists: true pairs ≥ 0.34, the best wrong candidate 0.31
 CERTAIN_THRESHOLD = 0.5   # pairs under this are reported as uncertain
 SUBITEM_THRESHOLD = 0.3
@@ -198,15 +200,11 @@ def entries_of(graph: nx.Graph) -> dict[str, list[PowerEntry]]:
         for b in sorted(graph.neighbors(n)):
             target = graph.nodes[b]["data"]
             key = target.article or target.id
-            basis[key] = target.label if key == target.id else f"{target.instrument_title} {_article_label(target.short)}"
+            basis[key] = target.label if key == target.id else f"{target.instrument_title} {article_part(target.short)}"
         by_list.setdefault(node.list_id, []).append(PowerEntry(
             node.list_id, node.authority, node.item_no, node.label, node.group, node.id, node.main_item,
             node.subitems, basis))
     return {k: sorted(v, key=lambda e: (e.item_no if e.item_no is not None else 10**9, e.iri)) for k, v in sorted(by_list.items())}
-
-
-def _article_label(short: str) -> str:
-    return short.split("条", 1)[0] + "条" if "条" in short else short
 
 
 _PLACE = re.compile(r"^.*(?:省|自治区|特别行政区|市|县|区|旗|盟|州)(?=[^场辖])")

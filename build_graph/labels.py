@@ -61,3 +61,8 @@ def short_power(name: str, subitems: list[str] | None = None, limit: int = POWER
         return text
     head = (limit - 1) // 2
     return text[:head] + "…" + text[-(limit - 1 - head):]
+
+
+def article_part(label: str) -> str:
+    """The article of a provision label: 第八十四条第一款 → 第八十四条 (other labels unchanged)."""
+    return label.split("条", 1)[0] + "条" if "条" in label else label

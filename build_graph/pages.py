@@ -20,6 +20,7 @@ from . import iris
 from .analyze import Node, components, provisions_ranked, related_powers
 from .assets import asset_text
 from .finding_titles import finding_title
+from .labels import article_part
 from .registry import load_registry
 from .views import _json_for_script, article_page, authority_page, instrument_page, power_page
 
@@ -125,7 +126,7 @@ def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision:
 
 def _write_article(folder: Path, article: str, members: list[Node], graph: nx.Graph, data: dict, search: list) -> None:
     first = members[0]
-    heading = first.label if first.id == article else f"{first.instrument_title} {_article_label(members)}"
+    heading = first.label if first.id == article else f"{first.instrument_title} {article_part(members[0].short)}"
     full, facts = _registry_facts(first.instrument)
     pairs = [(data[p], node, graph.edges[p, node.id].get("text", "")) for node in members for p in graph.neighbors(node.id)]
     powers = {p.id for p, _, _ in pairs}
@@ -143,12 +144,6 @@ def _write_article(folder: Path, article: str, members: list[Node], graph: nx.Gr
                    "n": int(number) if number.isdigit() else None})
 
 
-def _article_label(members: list[Node]) -> str:
-    """第八十四条 from a paragraph-level member's label (第八十四条第一款)."""
-    label = members[0].short
-    return label.split("条", 1)[0] + "条" if "条" in label else label
-
-
 def _write_instrument(folder: Path, instrument: str, members: list[Node], graph: nx.Graph, data: dict,
                       search: list) -> None:
     first = members[0]
@@ -161,8 +156,7 @@ def _write_instrument(folder: Path, instrument: str, members: list[Node], graph:
             whole += [(data[p], node, graph.edges[p, node.id].get("text", "")) for p in graph.neighbors(node.id)]
         else:
             articles[node.article] |= set(graph.neighbors(node.id))
-    article_rows = [[_link(article_page(a), next(m.label for m in members if m.article == a).split(" ")[-1]
-                           if a in {m.id for m in members} else _article_label([m for m in members if m.article == a])),
+    article_rows = [[_link(article_page(a), article_part(next(m for m in members if m.article == a).short)),
                      str(len(powers))]
                     for a, powers in sorted(articles.items(), key=lambda kv: _article_order(kv[0]))]
     body = (f"<h1>{escape(title)}</h1>"
