@@ -214,7 +214,6 @@ def test_search_finds_powers_and_nothing_for_a_missing_article(site, tmp_path):
 
 def test_findings_and_validation_use_the_lists_item_numbers(site):
     from build_graph.pages import _item_of_line
-    from build_graph.validate import ValidationResult  # noqa: F401  (the report's rows carry item_no)
 
     out, built = site
     index = (out / "index.html").read_text(encoding="utf-8")
