@@ -32,8 +32,7 @@ from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph, provisions_ranked
 from .ontodoc import write_ontology_docs
-from .validate import load_shapes, rule_provisions, write_reports
-from .validate_batches import validate_by_list
+from .validate import load_shapes, rule_provisions, validate_store, write_reports
 from .pages import write_comparisons, write_pages, write_site
 from .views import article_page, screenshot, write_views
 
@@ -155,7 +154,6 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     store = ox.Store(str(out / "store"))
     store.bulk_extend(built.quads)
     store.flush()
-    del store
     progress("  loaded the store store/")
     (out / "records.json").write_text(export.to_json(export.record_rows(built.lists)), encoding="utf-8")
     (out / "citations.json").write_text(export.to_json(citation_rows(built.lists, registry, built.citations)),
@@ -164,7 +162,8 @@ def _write_into(built: Built, out: Path, progress) -> dict:
                                       encoding="utf-8")
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
-    report = validate_by_list(built.quads, load_shapes(), progress=progress)
+    report = validate_store(store, load_shapes(), progress=progress)
+    del store
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
     views = write_site_and_views(built, power_graph(built), out, report, progress)

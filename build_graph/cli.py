@@ -110,12 +110,24 @@ def cmd_compare(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .validate import FORMATS, data_graph, load_shapes, validate
+    from .validate import FORMATS, data_graph, load_shapes, validate, validate_store
+    from .validate_sparql import Unsupported
 
     data_file = Path(args.data) if args.data else _built(args, "graph.nq")
     if not data_file.exists():
         raise CliError(f"{data_file} does not exist; run `powerkg build` first or give --data")
     shapes = load_shapes([Path(p) for p in args.shapes] if args.shapes else None)
+    if args.engine != "pyshacl":
+        try:
+            store = _store_of(data_file)
+            report = validate_store(store, shapes)
+        except Unsupported as exc:
+            if args.engine == "sparql":
+                raise CliError(f"the shapes cannot be compiled to SPARQL: {exc}") from exc
+            _progress(f"powerkg: the shapes use a feature the SPARQL engine lacks ({exc}); validating with pyshacl")
+        else:
+            sys.stdout.write(FORMATS[args.format](report))
+            return 0 if report.violations == 0 else 1
     try:
         if data_file.suffix in (".nq", ".trig"):
             data = data_graph(data_file.read_bytes())
@@ -127,6 +139,21 @@ def cmd_validate(args) -> int:
     report = validate(data, shapes)
     sys.stdout.write(FORMATS[args.format](report))
     return 0 if report.violations == 0 else 1
+
+
+def _store_of(data_file: Path):
+    """An in-memory pyoxigraph store of an RDF file (its format from its extension)."""
+    import pyoxigraph as ox
+
+    rdf_format = ox.RdfFormat.from_extension(data_file.suffix.lstrip(".") or "nq")
+    if rdf_format is None:
+        raise CliError(f"{data_file}: unknown RDF format (use .nq, .trig, .ttl, .nt or .rdf)")
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(data_file), format=rdf_format)
+    except (SyntaxError, ValueError, OSError) as exc:  # pyoxigraph's message names line and column
+        raise CliError(f"cannot read {data_file}: {exc}") from exc
+    return store
 
 
 class CliError(Exception):
@@ -257,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "html", "csv", "ttl"), default="text")
     p.add_argument("--data", help="graph to validate (default output/graph.nq)")
     p.add_argument("--shapes", nargs="+", metavar="FILE|DIR", help="shape files or folders (default: the bundled shapes)")
+    p.add_argument("--engine", choices=("auto", "sparql", "pyshacl"), default="auto",
+                   help="sparql: the shapes compiled to SPARQL on pyoxigraph (fast); pyshacl: the reference engine; "
+                        "auto (default): sparql unless the shapes use a feature it lacks")
     p.add_argument("-o", "--output", help="the build's output folder (default ./output)")
     p.set_defaults(func=cmd_validate)
 

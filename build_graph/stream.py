@@ -9,8 +9,8 @@ the views and the index rows), not with the corpus.
 
 After the last list: the cross-list graph (conflicting quotes), the registry and ontology graphs;
 ``graph.nq`` is every graph's sorted quads in graph-IRI order — byte-identical to the in-memory
-build's and to a single-process run; the store is bulk-loaded from it; validation runs by list
-in batches; the views and site come from the power graph.
+build's and to a single-process run; the store is bulk-loaded from it; validation runs on that
+store (the shapes compiled to SPARQL); the views and site come from the power graph.
 """
 from __future__ import annotations
 
@@ -37,8 +37,7 @@ from .publish import staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
-from .validate import load_shapes, rule_provisions, write_reports
-from .validate_batches import validate_chunks
+from .validate import load_shapes, rule_provisions, validate_store, write_reports
 
 TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
@@ -179,6 +178,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         shared_nq = b"\n".join(sorted(set(shared_bytes) | registry_lines, key=_graph_then_text))
         shared_nq = shared_nq + b"\n" if shared_nq else b""
         total = _write_graph(out / "graph.nq", shared_nq, chunk_files)
+        shutil.rmtree(chunks)
         progress(f"  wrote graph.nq ({total} quads)")
         if total <= TURTLE_MAX_QUADS:
             _write_turtle(out / "graph.nq", out / "graph.ttl")
@@ -191,9 +191,9 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                           encoding="utf-8")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
-        report = validate_chunks(shared_nq, [chunk_files[g] for g in sorted(chunk_files)], load_shapes(),
-                                 workers=workers, progress=progress)
-        shutil.rmtree(chunks)
+        store = ox.Store.read_only(str(out / "store"))
+        report = validate_store(store, load_shapes(), progress=progress)
+        del store
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
         built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)})

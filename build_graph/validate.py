@@ -16,6 +16,7 @@ SKOS_PREF = SKOS.prefLabel
 from .data import folder
 from .iris import ONTOLOGY
 from .spreadsheet import csv_text
+from .validate_sparql import RawResult
 
 PKG = rdflib.Namespace(ONTOLOGY)
 PKS = rdflib.Namespace("https://w3id.org/powerkg/shapes#")
@@ -44,7 +45,7 @@ class ValidationResult:
 class ValidationReport:
     conforms: bool
     results: list[ValidationResult]
-    report_graph: rdflib.Graph | None  # pyshacl's report; None for a run in batches (see as_turtle)
+    report_graph: rdflib.Graph | None  # pyshacl's report; None from validate_store (see as_turtle)
 
     @property
     def violations(self) -> int:
@@ -130,8 +131,9 @@ def _short(value) -> str:
     return str(value).split("#")[-1] if value is not None else ""
 
 
-def _messages(report: rdflib.Graph, result) -> tuple[str, str]:
-    texts = {getattr(m, "language", None): str(m) for m in report.objects(result, SH.resultMessage)}
+def _messages(graph: rdflib.Graph, node, predicate) -> tuple[str, str]:
+    """(中文, English) of the messages ``node`` has in ``graph`` (a result's or a shape's)."""
+    texts = {getattr(m, "language", None): str(m) for m in graph.objects(node, predicate)}
     return texts.get("zh", ""), texts.get("en", texts.get(None, ""))
 
 
@@ -201,21 +203,52 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False,
                                            allow_warnings=True)
     results = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        shape = report.value(result, SH.sourceShape)
-        zh, en = _messages(report, result)
-        list_id, item_no, item, line = _context(data, focus)
-        value = report.value(result, SH.value)
-        if value is None or value == focus:
-            value = _shown_values(data, shapes, shape, focus, report.value(result, SH.resultPath)) or value
-        results.append(ValidationResult(
-            severity=_short(report.value(result, SH.resultSeverity)), shape=_short(shape), message_zh=zh,
-            message_en=en, rule=_rule(shapes, shape), focus=str(focus), value="" if value is None else str(value),
-            list=list_id, item_no=item_no, item=item, line=line))
-    results.sort(key=lambda r: (r.list, r.item_no if r.item_no is not None else 10**9, r.line or 0,
-                                SEVERITY_ORDER.get(r.severity, 3), r.shape, r.focus, r.value))
-    return ValidationReport(bool(conforms), results, report)
+    for result in report.objects(None, SH.result):  # not the sh:detail results nested in them
+        raw = RawResult(report.value(result, SH.focusNode), report.value(result, SH.sourceShape),
+                        report.value(result, SH.value), report.value(result, SH.resultPath))
+        zh, en = _messages(report, result, SH.resultMessage)
+        results.append(_with_context(data, shapes, raw, report.value(result, SH.resultSeverity), zh, en))
+    return ValidationReport(bool(conforms), sorted_results(results), report)
+
+
+def validate_store(store, shapes: rdflib.Graph, progress=lambda message: None) -> ValidationReport:
+    """The same results as :func:`validate` on the union of the store's graphs, from the shapes
+    compiled to SPARQL (:mod:`build_graph.validate_sparql`). Raises Unsupported when the shapes
+    use a feature the compiler lacks, CannotValidate as :func:`validate` does."""
+    from .validate_sparql import StoreGraph, compile_shapes, run_checks, selects_something
+
+    checks = compile_shapes(shapes)
+    if len(store) == 0:
+        raise CannotValidate("the data graph is empty: there is nothing to validate")
+    if not selects_something(store, shapes):
+        raise CannotValidate(f"the shapes select no node of the store ({len(store)} quads): "
+                             "are these shapes meant for a powerkg graph?")
+    data, results = StoreGraph(store), []
+    for raw in run_checks(store, checks, progress):
+        zh, en = _messages(shapes, raw.shape, SH.message)
+        if not (zh or en):
+            en = f"{_short(raw.component)} not satisfied"
+        results.append(_with_context(data, shapes, raw, shapes.value(raw.shape, SH.severity) or SH.Violation, zh, en))
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(conforms, sorted_results(results), None)
+
+
+def sorted_results(results: list[ValidationResult]) -> list[ValidationResult]:
+    """Results in the report's order: by list, item, line, severity, shape, focus, value."""
+    return sorted(results, key=lambda r: (r.list, r.item_no if r.item_no is not None else 10**9, r.line or 0,
+                                          SEVERITY_ORDER.get(r.severity, 3), r.shape, r.focus, r.value))
+
+
+def _with_context(data, shapes: rdflib.Graph, raw, severity, zh: str, en: str) -> ValidationResult:
+    """A report row for ``raw``: the row it belongs to, and what to show when it has no value."""
+    list_id, item_no, item, line = _context(data, raw.focus)
+    value = raw.value
+    if value is None or value == raw.focus:
+        value = _shown_values(data, shapes, raw.shape, raw.focus, raw.path) or value
+    return ValidationResult(
+        severity=_short(severity), shape=_short(raw.shape), message_zh=zh, message_en=en, rule=_rule(shapes, raw.shape),
+        focus=str(raw.focus), value="" if value is None else str(value), list=list_id, item_no=item_no, item=item,
+        line=line)
 
 
 def validate_with_rudof(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[bool, Counter]:
@@ -265,9 +298,25 @@ def as_csv(report: ValidationReport) -> str:
     return csv_text(columns, (list(asdict(r).values()) for r in report.results))
 
 
+def results_turtle(conforms: bool, results: list[ValidationResult]) -> str:
+    """A standard sh:ValidationReport of merged results, as Turtle text (written result by
+    result: no graph of 10⁵ results is built in memory)."""
+    shapes_ns = "https://w3id.org/powerkg/shapes#"
+    lines = ["@prefix sh: <http://www.w3.org/ns/shacl#> .", "",
+             f"[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"]
+    for r in results:
+        focus = rdflib.URIRef(r.focus) if r.focus.startswith("http") else rdflib.Literal(r.focus)
+        parts = [f"sh:resultSeverity sh:{r.severity}", f"sh:sourceShape {rdflib.URIRef(shapes_ns + r.shape).n3()}",
+                 f"sh:focusNode {focus.n3()}",
+                 f"sh:resultMessage {rdflib.Literal(r.message_zh, lang='zh').n3()} , {rdflib.Literal(r.message_en, lang='en').n3()}"]
+        if r.value:
+            parts.append(f"sh:value {rdflib.Literal(r.value).n3()}")
+        lines.append("  ; sh:result [ a sh:ValidationResult ; " + " ; ".join(parts) + " ]")
+    return "\n".join(lines) + " .\n"
+
+
 def as_turtle(report: ValidationReport) -> str:
     if report.report_graph is None:
-        from .validate_batches import results_turtle
         return results_turtle(report.conforms, report.results)
     return report.report_graph.serialize(format="turtle")
 
