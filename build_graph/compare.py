@@ -158,15 +158,18 @@ def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:
     score = Scorer(list_a + list_b)
     scores = {(i, j): score(a, b) for i, a in enumerate(list_a) for j, b in enumerate(list_b)}
     candidates = nx.Graph()
+    offset = len(list_a)  # nodes are ints (a: i, b: offset + j): their hashes, and so the tie-breaks, are fixed
     for (i, j), value in scores.items():
         if value >= PAIR_THRESHOLD:
-            # the margin over the threshold: two weak pairs must not outweigh one strong pair
-            candidates.add_edge(("a", i), ("b", j), weight=value - PAIR_THRESHOLD + 0.01)
+            # the margin over the threshold: two weak pairs must not outweigh one strong pair;
+            # among equal pairs (a name listed twice) the nearer positions win
+            tie_break = 1e-6 * abs(i - j) / (1 + offset + len(list_b))
+            candidates.add_edge(i, offset + j, weight=value - PAIR_THRESHOLD + 0.01 - tie_break)
     matching = nx.max_weight_matching(candidates)
     paired = {}
     for x, y in matching:
-        (_, i), (_, j) = sorted((x, y))
-        paired[i] = j
+        i, j = sorted((x, y))
+        paired[i] = j - offset
     pairs = [Pair(list_a[i], list_b[j], scores[i, j], scores[i, j] < CERTAIN_THRESHOLD) for i, j in sorted(paired.items())]
     taken_b = set(paired.values())
     for entries, side in ((list_a, "a"), (list_b, "b")):

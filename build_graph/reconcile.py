@@ -20,24 +20,45 @@ def name_key(name: str) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    a, b = name_key(a), name_key(b)
+    """difflib's ratio of two name keys; 0.0 when its upper bounds already fall below the
+    match threshold (the only use of a score that low is to be dropped)."""
     if not a or not b:
         return 0.0
-    return 1.0 if a == b else SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < MATCH_THRESHOLD or matcher.quick_ratio() < MATCH_THRESHOLD:
+        return 0.0
+    return matcher.ratio()
 
 
 def _match(items: list[tuple[SummaryCategory, SummaryItem]], records: list[PowerRecord]) -> dict[int, int]:
-    """record index → summary item index, greedy by best similarity (ties: nearest position)."""
-    pairs = []
-    for r, record in enumerate(records):
-        for s, (_, item) in enumerate(items):
-            score = _similarity(record.power, item.name)
-            if score >= MATCH_THRESHOLD:
-                pairs.append((-score, abs(r - s), r, s))
-    pairs.sort()
+    """record index → summary item index, greedy by best similarity (ties: nearest position).
+
+    Identical names are paired first; only the records and entries left over are compared
+    pairwise (a pair scoring 1.0 would have been taken first anyway), so a list whose summary
+    and details agree costs no fuzzy comparison."""
+    record_keys = [name_key(record.power) for record in records]
+    item_keys = [name_key(item.name) for _, item in items]
+    by_key: dict[str, list[int]] = {}
+    for s, key in enumerate(item_keys):
+        if key:
+            by_key.setdefault(key, []).append(s)
+    exact = sorted((abs(r - s), r, s) for r, key in enumerate(record_keys) if key for s in by_key.get(key, ()))
     matched: dict[int, int] = {}
     used: set[int] = set()
-    for _, _, r, s in pairs:
+    for _, r, s in exact:
+        if r not in matched and s not in used:
+            matched[r] = s
+            used.add(s)
+    pairs = []
+    for r, key in enumerate(record_keys):
+        if r in matched:
+            continue
+        for s, item_key in enumerate(item_keys):
+            if s not in used and (score := _similarity(key, item_key)) >= MATCH_THRESHOLD:
+                pairs.append((-score, abs(r - s), r, s))
+    for _, _, r, s in sorted(pairs):
         if r not in matched and s not in used:
             matched[r] = s
             used.add(s)

@@ -162,3 +162,35 @@ def test_html_comparison_opens_offline_in_chromium(tmp_path, bundled):
     assert '<li class="shared">社会保险法 第八十四条</li>' in penalty
     payment = next(row for row in matched.split("<tr>") if "生育保险待遇核准支付" in row)
     assert '<li class="only">社会保险法 第二十八条</li>' in payment
+
+
+def test_the_alignment_does_not_depend_on_the_process(tmp_path):
+    """Equal pairs (copies of one list, a name listed twice) are broken the same way in every
+    process: the alignment graph of two builds under different hash seeds is byte-identical."""
+    from build_graph.corpus import bundled_lists
+
+    file, meta = next((f, m) for f, m in bundled_lists() if "pingshan" in m.list_id)
+    text = file.read_text(encoding="utf-8")
+    copies = []
+    for county in ("甲县", "乙县", "丙县"):
+        path = tmp_path / f"{county}.txt"
+        path.write_text(text.replace(meta.authority, meta.authority.replace("平山县", county)), encoding="utf-8")
+        copies.append(str(path))
+    script = ("import sys, pyoxigraph as ox; from pathlib import Path; from build_graph.build import build_graph; "
+              "from build_graph.corpus import unique_metas; from build_graph.readers import read_list; "
+              "paths = [Path(p) for p in sys.argv[1:]]; "
+              "built = build_graph([read_list(p, m, None) for p, m in zip(paths, unique_metas(paths))]); "
+              "quads = sorted((q for q in built.quads if q.graph_name.value.endswith('/graph/alignment')), key=str); "
+              "sys.stdout.write(str(len(quads)) + ' ' + ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode())")
+    outputs = {subprocess.run([sys.executable, "-c", script, *copies], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")}
+    assert len(outputs) == 1
+    count, nquads = outputs.pop().split(" ", 1)
+    assert int(count) >= 3 * 25 * 6  # three pairs of lists, each item aligned: six quads an item
+    partners: dict[str, set[str]] = {}
+    for line in nquads.splitlines():
+        subject, predicate, obj = line.split(" ")[:3]
+        if predicate.endswith("#alignedPower>"):
+            partners.setdefault(subject, set()).add(obj.rsplit("/", 1)[-1])
+    assert len(partners) >= 3 * 25 and all(len(digests) == 1 for digests in partners.values()), \
+        [d for d in partners.values() if len(d) > 1]  # each item with its own copy

@@ -6,6 +6,7 @@ responsibility cell into numbered entries, is the same whatever the layout.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..power_types import normalize_power_type
 from ..records import Finding, PowerRecord, Responsibility, SourceSpan
@@ -51,8 +52,9 @@ def _header_key(text: str) -> str:
     return re.sub(r"[（(](?!主项|子项)[^)）]*[)）]", "", text).replace("（", "").replace("）", "").replace("(", "").replace(")", "")
 
 
+@lru_cache(maxsize=1 << 16)
 def header_field(cell: str) -> str | None:
-    """The canonical field of one header cell, or None."""
+    """The canonical field of one header cell, or None (cached: every row of a table asks)."""
     key = _header_key(cell)
     if not key or len(key) > 16:
         return None

@@ -160,35 +160,38 @@ _ENTRY_START = re.compile(r"^(\d{1,2}\s*[、.．]|[（(][一二三四五六七�
 _ENUMERATOR = re.compile(r"^(\d{1,2})\s*[、.．]")
 
 
-def _transition(prev: int, cur: int, prev_line: _Line, line: _Line, widths: dict[int, float]) -> float:
+def _transition(prev: int, cur: int, prev_full: bool, prev_ends_sentence: bool, full: bool, starts_entry: bool) -> float:
+    """Log-score of moving from column ``prev`` on one line to ``cur`` on the next; ``prev_full``
+    and ``full`` say whether each line fills its column's width."""
     if cur == prev:
-        if (column_is_wide := prev in WIDE) and not _is_full(prev_line, prev, widths) \
-                and not _is_full(line, cur, widths) and not _ENTRY_START.match(line.text):
-            return -3.5 if column_is_wide else 0.0  # two short lines in a row: a new cell, more likely
+        if prev in WIDE and not prev_full and not full and not starts_entry:
+            return -3.5  # two short lines in a row: a new cell, more likely
         return 0.0
     cost = -3.1 - (cur - prev - 1) if cur > prev else -6.0
-    if _is_full(prev_line, prev, widths):
+    if prev_full:
         # a cell rarely ends on a full line, and almost never mid-sentence
-        cost -= 1.0 if prev_line.text.endswith(_SENTENCE_END) else 2.0
+        cost -= 1.0 if prev_ends_sentence else 2.0
     return cost
 
 
 def _viterbi(tail: list[_Line], widths: dict[int, float], bonus: list[dict[int, float]]) -> list[int]:
     columns = range(DEPT + 1)
     start = {NAME: -3.0, BASIS: 0.0, RESP: -3.0, ACC: -4.0, DEPT: -5.0}
+    full = [[_is_full(line, c, widths) for c in columns] for line in tail]
+    emissions = [[_emission(line, c, widths) + bonus[index].get(c, 0.0) for c in columns]
+                 for index, line in enumerate(tail)]
 
-    def emit(index: int, column: int) -> float:
-        return _emission(tail[index], column, widths) + bonus[index].get(column, 0.0)
-
-    score = [start[c] + emit(0, c) for c in columns]
+    score = [start[c] + emissions[0][c] for c in columns]
     back: list[list[int]] = []
     for index in range(1, len(tail)):
         line, prev_line = tail[index], tail[index - 1]
+        starts_entry, ends_sentence = bool(_ENTRY_START.match(line.text)), prev_line.text.endswith(_SENTENCE_END)
         new_score, pointers = [], []
         for cur in columns:
-            best, best_prev = max((score[prev] + _transition(prev, cur, prev_line, line, widths), prev)
+            best, best_prev = max((score[prev] + _transition(prev, cur, full[index - 1][prev], ends_sentence,
+                                                             full[index][cur], starts_entry), prev)
                                   for prev in columns)
-            new_score.append(best + emit(index, cur))
+            new_score.append(best + emissions[index][cur])
             pointers.append(best_prev)
         score = new_score
         back.append(pointers)
