@@ -202,12 +202,12 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
 
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False,
                                            allow_warnings=True)
-    results = []
+    results, contexts = [], _Contexts(data, shapes)
     for result in report.objects(None, SH.result):  # not the sh:detail results nested in them
         raw = RawResult(report.value(result, SH.focusNode), report.value(result, SH.sourceShape),
                         report.value(result, SH.value), report.value(result, SH.resultPath))
         zh, en = _messages(report, result, SH.resultMessage)
-        results.append(_with_context(data, shapes, raw, report.value(result, SH.resultSeverity), zh, en))
+        results.append(contexts.result(raw, report.value(result, SH.resultSeverity), zh, en))
     return ValidationReport(bool(conforms), sorted_results(results), report)
 
 
@@ -217,18 +217,22 @@ def validate_store(store, shapes: rdflib.Graph, progress=lambda message: None) -
     use a feature the compiler lacks, CannotValidate as :func:`validate` does."""
     from .validate_sparql import StoreGraph, compile_shapes, run_checks, selects_something
 
-    checks = compile_shapes(shapes)
+    checks = compile_shapes(shapes, store)
     if len(store) == 0:
         raise CannotValidate("the data graph is empty: there is nothing to validate")
     if not selects_something(store, shapes):
         raise CannotValidate(f"the shapes select no node of the store ({len(store)} quads): "
                              "are these shapes meant for a powerkg graph?")
     data, results = StoreGraph(store), []
+    shape_facts: dict = {}  # per shape: severity and messages (a shape has thousands of results)
+    contexts = _Contexts(data, shapes)
     for raw in run_checks(store, checks, progress):
-        zh, en = _messages(shapes, raw.shape, SH.message)
-        if not (zh or en):
-            en = f"{_short(raw.component)} not satisfied"
-        results.append(_with_context(data, shapes, raw, shapes.value(raw.shape, SH.severity) or SH.Violation, zh, en))
+        key = (raw.shape, raw.component)
+        if key not in shape_facts:
+            zh, en = _messages(shapes, raw.shape, SH.message)
+            shape_facts[key] = (shapes.value(raw.shape, SH.severity) or SH.Violation, zh,
+                                en if (zh or en) else f"{_short(raw.component)} not satisfied")
+        results.append(contexts.result(raw, *shape_facts[key]))
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms, sorted_results(results), None)
 
@@ -239,16 +243,29 @@ def sorted_results(results: list[ValidationResult]) -> list[ValidationResult]:
                                           SEVERITY_ORDER.get(r.severity, 3), r.shape, r.focus, r.value))
 
 
-def _with_context(data, shapes: rdflib.Graph, raw, severity, zh: str, en: str) -> ValidationResult:
-    """A report row for ``raw``: the row it belongs to, and what to show when it has no value."""
-    list_id, item_no, item, line = _context(data, raw.focus)
-    value = raw.value
-    if value is None or value == raw.focus:
-        value = _shown_values(data, shapes, raw.shape, raw.focus, raw.path) or value
-    return ValidationResult(
-        severity=_short(severity), shape=_short(raw.shape), message_zh=zh, message_en=en, rule=_rule(shapes, raw.shape),
-        focus=str(raw.focus), value="" if value is None else str(value), list=list_id, item_no=item_no, item=item,
-        line=line)
+class _Contexts:
+    """Report rows for raw results, with what each needs looked up once: a focus node's row
+    (list, item, line) and a shape's rule."""
+
+    def __init__(self, data, shapes: rdflib.Graph):
+        self.data, self.shapes = data, shapes
+        self._rows: dict = {}
+        self._rules: dict = {}
+
+    def result(self, raw, severity, zh: str, en: str) -> ValidationResult:
+        data, shapes = self.data, self.shapes
+        if raw.focus not in self._rows:
+            self._rows[raw.focus] = _context(data, raw.focus)
+        if raw.shape not in self._rules:
+            self._rules[raw.shape] = _rule(shapes, raw.shape)
+        list_id, item_no, item, line = self._rows[raw.focus]
+        value = raw.value
+        if value is None or value == raw.focus:
+            value = _shown_values(data, shapes, raw.shape, raw.focus, raw.path) or value
+        return ValidationResult(
+            severity=_short(severity), shape=_short(raw.shape), message_zh=zh, message_en=en,
+            rule=self._rules[raw.shape], focus=str(raw.focus), value="" if value is None else str(value),
+            list=list_id, item_no=item_no, item=item, line=line)
 
 
 def validate_with_rudof(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[bool, Counter]:
