@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -55,6 +55,7 @@ class Built:
     lists: list[PowerList]
     citations: dict[str, list[PowerCitations]]
     quads: list[ox.Quad]
+    comparisons: list = field(default_factory=list)  # compare.Comparison of lists of one kind of authority
 
     @property
     def basis_counts(self) -> dict[str, int]:
@@ -81,10 +82,11 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         quotes += quote_entries(power_list, cited, facts, citation_iri)
         quads.extend(emit_list(power_list, cited, registry_emitter, facts))
     quads.extend(conflict_quads(conflicting_quotes(quotes)))
-    quads.extend(alignment_quads(compare_lists(power_graph(Built(lists, citations, [])), lists)))
+    comparisons = compare_lists(power_graph(Built(lists, citations, [])), lists)
+    quads.extend(alignment_quads(comparisons))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())
-    return Built(lists, citations, sorted(set(quads), key=str))
+    return Built(lists, citations, sorted(set(quads), key=str), comparisons)
 
 
 def report_shared_authorities(lists: list[PowerList]) -> None:
@@ -179,7 +181,7 @@ def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str,
     """The graph views, text pages, index.html and the screenshots; views and pages counted per kind."""
     views = write_views(built, graph, out)
     pages = write_pages(graph, out)
-    comparisons = write_comparisons(compare_lists(graph, built.lists), out)
+    comparisons = write_comparisons(built.comparisons, out)
     write_site(built, graph, out, report, comparisons)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:

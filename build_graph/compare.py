@@ -25,6 +25,7 @@ SUBITEM_THRESHOLD with it (the other list holds the main item as one power).
 from __future__ import annotations
 
 import math
+from collections import Counter
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -113,15 +114,13 @@ def _names(entry: PowerEntry) -> list[str]:
     return [n for n in dict.fromkeys(normal_name(n) for n in names) if n]
 
 
-def _bigrams(entry: PowerEntry) -> set[str]:
-    return {name[i:i + 2] for name in _names(entry) for i in range(len(name) - 1)}
-
-
 class Scorer:
     """Scores pairs of two lists' entries; bigram weights come from both lists' names."""
 
     def __init__(self, entries: list[PowerEntry]):
-        grams = {e.iri: _bigrams(e) for e in entries}
+        self.names = {e.iri: _names(e) for e in entries}
+        self._counted: dict[str, Counter] = {}
+        grams = {e.iri: {name[i:i + 2] for name in self.names[e.iri] for i in range(len(name) - 1)} for e in entries}
         frequency: dict[str, int] = {}
         for found in grams.values():
             for gram in found:
@@ -129,15 +128,33 @@ class Scorer:
         total = max(len(entries), 1)
         self.vectors = {iri: {g: math.log(1 + total / frequency[g]) for g in found} for iri, found in grams.items()}
 
-    def name(self, a: PowerEntry, b: PowerEntry) -> float:
-        ratio = max((SequenceMatcher(None, x, y, autojunk=False).ratio() for x in _names(a) for y in _names(b)),
-                    default=0.0)
+    def name(self, a: PowerEntry, b: PowerEntry, floor: float = 0.0) -> float:
+        """max(difflib ratio of any two names, IDF bigram cosine) — exact when it is ≥ ``floor``;
+        below, possibly lower still (difflib is skipped where its upper bounds cannot reach)."""
+        names_a = self.names.get(a.iri) or _names(a)
+        names_b = self.names.get(b.iri) or _names(b)
+        if any(x == y for x in names_a for y in names_b):
+            return 1.0
         va, vb = self.vectors.get(a.iri) or {}, self.vectors.get(b.iri) or {}
-        if not va or not vb:
-            return ratio
-        dot = sum(va[g] * vb[g] for g in va.keys() & vb.keys())
-        norm = math.sqrt(sum(v * v for v in va.values()) * sum(v * v for v in vb.values()))
-        return max(ratio, dot / norm)
+        best = 0.0
+        if va and vb:
+            dot = sum(va[g] * vb[g] for g in va.keys() & vb.keys())
+            best = dot / math.sqrt(sum(v * v for v in va.values()) * sum(v * v for v in vb.values()))
+        for x in names_a:
+            for y in names_b:
+                # difflib's two upper bounds of its ratio, as difflib computes them, without building a matcher
+                bar, length = max(best, floor), len(x) + len(y)
+                if 2.0 * min(len(x), len(y)) / length < bar:
+                    continue
+                if 2.0 * sum((self._letters(x) & self._letters(y)).values()) / length < bar:
+                    continue
+                best = max(best, SequenceMatcher(None, x, y, autojunk=False).ratio())
+        return best
+
+    def _letters(self, name: str) -> Counter:
+        if name not in self._counted:
+            self._counted[name] = Counter(name)
+        return self._counted[name]
 
     @staticmethod
     def basis(a: PowerEntry, b: PowerEntry) -> float:
@@ -148,15 +165,18 @@ class Scorer:
         whole = len(instruments(a) & instruments(b)) / len(instruments(a) | instruments(b))
         return 0.6 * articles + 0.4 * whole
 
-    def __call__(self, a: PowerEntry, b: PowerEntry) -> float:
-        return (WEIGHTS["name"] * self.name(a, b) + WEIGHTS["basis"] * self.basis(a, b)
-                + WEIGHTS["type"] * (a.power_type == b.power_type))
+    def __call__(self, a: PowerEntry, b: PowerEntry, floor: float = 0.0) -> float:
+        """The pair's score — exact when it is ≥ ``floor``, below it otherwise."""
+        basis, same_type = self.basis(a, b), a.power_type == b.power_type
+        name_floor = (floor - WEIGHTS["basis"] * basis - WEIGHTS["type"] * same_type) / WEIGHTS["name"] - 1e-9
+        return (WEIGHTS["name"] * self.name(a, b, name_floor) + WEIGHTS["basis"] * basis
+                + WEIGHTS["type"] * same_type)
 
 
 def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:
     """The optimal one-to-one alignment of two lists' powers (see the module's docstring)."""
     score = Scorer(list_a + list_b)
-    scores = {(i, j): score(a, b) for i, a in enumerate(list_a) for j, b in enumerate(list_b)}
+    scores = {(i, j): score(a, b, PAIR_THRESHOLD) for i, a in enumerate(list_a) for j, b in enumerate(list_b)}
     candidates = nx.Graph()
     offset = len(list_a)  # nodes are ints (a: i, b: offset + j): their hashes, and so the tie-breaks, are fixed
     for (i, j), value in scores.items():
@@ -236,13 +256,19 @@ def list_pairs(lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare_lists(graph: nx.Graph, lists) -> list[Comparison]:
+def compare_lists(graph: nx.Graph, lists, workers: int = 1) -> list[Comparison]:
     """Every comparison ``list_pairs`` asks for, over a power–basis graph holding the lists'
-    powers (``lists``: objects with ``list_id`` and ``authority``)."""
+    powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes."""
+    from .parallel import ordered_map
+
     entries = entries_of(graph)
-    return [align(entries.get(a, []), entries.get(b, []))
-            for a, b in list_pairs([(pl.list_id, pl.authority) for pl in lists])
+    jobs = [(entries[a], entries[b]) for a, b in list_pairs([(pl.list_id, pl.authority) for pl in lists])
             if entries.get(a) and entries.get(b)]
+    return list(ordered_map(_align_job, jobs, workers if len(jobs) > 50 else 1))
+
+
+def _align_job(job: tuple[list[PowerEntry], list[PowerEntry]]) -> Comparison:
+    return align(*job)
 
 
 CSV_COLUMNS = ("match", "score", "uncertain", "list_a", "item_a", "power_a", "type_a", "list_b", "item_b", "power_b",

@@ -63,6 +63,7 @@ class StreamedBuild:
 
     lists: list[PowerList]
     basis_counts: dict[str, int]
+    comparisons: list
 
 
 def sorted_nquads(quads) -> bytes:
@@ -172,12 +173,12 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
-        shared = (conflict_quads(conflicting_quotes(quotes)) + alignment_quads(compare_lists(graph, lists))
+        comparisons = compare_lists(graph, lists, workers)
+        progress(f"  aligned {len(comparisons)} pairs of lists")
+        shared = (conflict_quads(conflicting_quotes(quotes)) + alignment_quads(comparisons)
                   + ontology_quads() + emitter.sink.quads)
         shared_bytes = sorted_nquads(shared).splitlines()
-        shared_nq = b"\n".join(sorted(set(shared_bytes) | registry_lines, key=_graph_then_text))
-        shared_nq = shared_nq + b"\n" if shared_nq else b""
-        total = _write_graph(out / "graph.nq", shared_nq, chunk_files)
+        total = _write_graph(out / "graph.nq", _by_graph(set(shared_bytes) | registry_lines), chunk_files)
         shutil.rmtree(chunks)
         progress(f"  wrote graph.nq ({total} quads)")
         if total <= TURTLE_MAX_QUADS:
@@ -196,7 +197,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         del store
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-        built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)})
+        built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)}, comparisons)
         views = write_site_and_views(built, graph, out, report, progress)
         result = {"lists": [_summary_entry(pl, entry) for pl, entry in zip(lists, entries)], "quads": total,
                   "graphs": _graph_sizes(out / "graph.nq"), "views": views,
@@ -213,18 +214,20 @@ def _load_store(out: Path) -> None:
     store.flush()
 
 
-def _graph_then_text(line: bytes) -> tuple:
-    quad = next(iter(ox.parse(line, format=ox.RdfFormat.N_QUADS)))
-    return (quad.graph_name.value, str(quad))
+def _by_graph(lines: set[bytes]) -> dict[str, list[bytes]]:
+    """N-Quads lines grouped by graph IRI, each group sorted by the quad's text (one parse of all)."""
+    ordered = sorted(lines)
+    quads = ox.parse(b"\n".join(ordered), format=ox.RdfFormat.N_QUADS) if ordered else []
+    groups: dict[str, list[tuple[str, bytes]]] = {}
+    for quad, line in zip(quads, ordered):
+        groups.setdefault(quad.graph_name.value, []).append((str(quad), line))
+    return {graph: [line for _, line in sorted(members)] for graph, members in groups.items()}
 
 
-def _write_graph(path: Path, shared: bytes, chunk_files: dict[str, Path]) -> int:
+def _write_graph(path: Path, shared: dict[str, list[bytes]], chunk_files: dict[str, Path]) -> int:
     """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns the quads."""
     pieces = [(graph, file.read_bytes) for graph, file in chunk_files.items()]
-    shared_by_graph: dict[str, list[bytes]] = {}
-    for line in shared.splitlines():
-        shared_by_graph.setdefault(_graph_then_text(line)[0], []).append(line)
-    pieces += [(graph, (lambda lines=lines: b"\n".join(lines) + b"\n")) for graph, lines in shared_by_graph.items()]
+    pieces += [(graph, (lambda lines=lines: b"\n".join(lines) + b"\n")) for graph, lines in shared.items()]
     total = 0
     with path.open("wb") as handle:
         for _, read in sorted(pieces, key=lambda piece: piece[0]):

@@ -200,15 +200,24 @@ header{{padding:6px 12px;border-bottom:1px solid #ddd}}
 """
 
 
-def write_view(out: Path, file: str, title: str, graph: nx.Graph, home: str = "../index.html",
-               focus: str | None = None) -> View:
-    """One view page in ``out`` (beside the shared scripts): the nodes of ``graph`` and the
-    instruments of its provisions (dashed edges: "part of")."""
-    nodes = [_vis_node(graph.nodes[n]["data"]) for n in sorted(graph)]
-    edges = [{"from": a, "to": b, "kind": "basis"} for a, b in sorted(tuple(sorted(e)) for e in graph.edges())]
+def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, home: str = "../index.html",
+                focus: str | None = None) -> View:
+    """One view page in ``out`` (beside the shared scripts): the ``members`` of the power–basis
+    ``graph`` (default: all its nodes), the citations among them and the instruments of its
+    provisions (dashed edges: "part of").
+
+    Edges are found from the power end (the graph is bipartite and a power cites a few
+    provisions), never by walking a provision's neighbours: one provision of a national corpus
+    holds thousands of powers, and every authority's view contains it."""
+    members = sorted(graph if members is None else members)
+    inside = set(members)
+    nodes = [_vis_node(graph.nodes[n]["data"]) for n in members]
+    edges = [{"from": a, "to": b, "kind": "basis"}
+             for a, b in sorted(tuple(sorted((n, m))) for n in members if graph.nodes[n]["data"].kind == "power"
+                                for m in graph.adj[n] if m in inside)]
     present = {n["id"] for n in nodes}
     instruments: dict[str, tuple[str, str]] = {}
-    for n in sorted(graph):
+    for n in members:
         node = graph.nodes[n]["data"]
         if node.kind == "provision":
             instruments.setdefault(node.instrument, (node.instrument_title, node.group))
@@ -236,8 +245,8 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     overview = overview_graph(graph)
     shown = "" if overview is graph else f"（被引最多的条款，{overview.number_of_nodes()}/{graph.number_of_nodes()} 个节点）"
     ranked = provisions_ranked(overview)
-    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
-                                          focus=ranked[0][0].id if ranked else None))
+    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", graph,
+                                          set(overview), focus=ranked[0][0].id if ranked else None))
     by_authority: dict[str, list[str]] = {}
     by_instrument: dict[str, list[str]] = {}
     for n in sorted(graph):  # one pass: each view below takes its members from these
@@ -249,14 +258,14 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
     for authority, powers in sorted(by_authority.items()):
         members = set(powers) | {m for p in powers for m in graph.neighbors(p)}
         written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
-                                               graph.subgraph(members)))
+                                               graph, members))
     for instrument, basis in sorted(by_instrument.items()):
         powers = sorted({p for b in basis for p in graph.neighbors(b)})
         shown = powers[:INSTRUMENT_MAX_POWERS]
         title = graph.nodes[basis[0]]["data"].instrument_title
         more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
         written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项{more}",
-                                                graph.subgraph(basis + shown), focus=instrument))
+                                                graph, basis + shown, focus=instrument))
     siblings_of: dict[str, list[str]] = {}
     mains: dict[tuple[str, str], list[str]] = {}
     for power_list in built.lists:
@@ -271,7 +280,7 @@ def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View
         if node.kind != "power":
             continue
         written["power"].append(write_view(views_dir, power_page(n), f"{node.label}（{node.authority}）",
-                                           power_view_graph(graph, n, siblings_of.get(n, [n])), focus=n))
+                                           graph, set(power_view_graph(graph, n, siblings_of.get(n, [n]))), focus=n))
     return written
 
 
