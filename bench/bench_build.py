@@ -34,7 +34,7 @@ def build(files: list[Path], out: Path) -> tuple[float, list[tuple[float, str]],
     process.wait()
     wall = time.perf_counter() - start
     if process.returncode != 0:
-        raise SystemExit(f"build failed: {lines[-5:]}")
+        raise SystemExit("build failed:\n" + "\n".join(f"{t:8.1f} s  {line}" for t, line in lines[-40:]))
     peak_kb = int(lines.pop()[1])
     return wall, lines, peak_kb / 1024
 
@@ -102,6 +102,9 @@ def main(sizes: list[int]) -> None:
                   f"(×{wall / baseline:.1f} a raw bulk_load of its N-Quads, {baseline:.2f} s), peak {peak:.0f} MB")
             for name, seconds in stages(lines):
                 print(f"    {name:28s} {seconds:7.1f} s  ×{seconds / baseline:6.1f}")
+            for at, line in lines:
+                if not line.lstrip().startswith("["):  # the per-list lines are too many to show
+                    print(f"      {at:8.1f} s  {line.strip()[:110]}")
             print("    queries (ms): " + ", ".join(f"{name} {ms:.1f}" for name, ms in queries.items()))
     for (a, *_, wall_a, peak_a, _, _, q_a), (b, *_, wall_b, peak_b, _, _, q_b) in zip(rows, rows[1:]):
         growth = math.log(wall_b / wall_a) / math.log(b / a)

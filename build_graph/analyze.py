@@ -107,7 +107,9 @@ def related_powers(graph: nx.Graph, top_k: int = RELATED_TOP_K,
     return sorted((a, b, weight) for (a, b), weight in pairs.items())
 
 
-def write_csv(graph: nx.Graph, out: Path) -> None:
+def write_csv(graph: nx.Graph, out: Path) -> dict[str, int]:
+    """provisions_ranked.csv, components.csv and related_powers.csv into ``out``; returns the
+    number of components and of related pairs (for the index)."""
     out.mkdir(parents=True, exist_ok=True)
     label = lambda n: graph.nodes[n]["data"].label
     ranked = ([node.label, node.kind, node.group, degree, node.id] for node, degree in provisions_ranked(graph))
@@ -119,5 +121,7 @@ def write_csv(graph: nx.Graph, out: Path) -> None:
         parts.append([index, len(powers), len(component) - len(powers), "；".join(sorted(label(n) for n in component))])
     (out / "components.csv").write_text(csv_text(["component", "powers", "basis_nodes", "members"], parts),
                                         encoding="utf-8")
-    pairs = ([label(a), label(b), weight] for a, b, weight in related_powers(graph))
+    related = related_powers(graph)
+    pairs = ([label(a), label(b), weight] for a, b, weight in related)
     (out / "related_powers.csv").write_text(csv_text(["power_a", "power_b", "shared_basis"], pairs), encoding="utf-8")
+    return {"components": len(parts), "related_pairs": len(related)}

@@ -30,7 +30,7 @@ from .publish import require_complete_build, staged_output
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, emit_list, ontology_quads, write_quads
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
-from .analyze import power_graph, provisions_ranked
+from .analyze import power_graph, provisions_ranked, write_csv
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, validate_store, write_reports
 from .pages import write_comparisons, write_pages, write_site
@@ -179,10 +179,11 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str, int]:
     """The graph views, text pages, index.html and the screenshots; views and pages counted per kind."""
+    analytics = write_csv(graph, out / "analytics")
     views = write_views(built, graph, out)
     pages = write_pages(graph, out)
     comparisons = write_comparisons(built.comparisons, out)
-    write_site(built, graph, out, report, comparisons)
+    write_site(built, graph, out, report, comparisons, analytics)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]

@@ -269,9 +269,13 @@ def _item_of_line(power_list) -> dict[int, int]:
     return lines
 
 
-def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, comparisons=()) -> Path:
+INDEX_MAX_FINDINGS = 1000  # above: the index counts findings per list (every finding is in findings.csv)
+
+
+def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, comparisons=(), analytics=None) -> Path:
     """``out/index.html``: search, findings and validation first, then lists, instruments,
-    provisions ranked and powers, linking to the pages and views."""
+    provisions ranked and powers, linking to the pages and views. ``analytics``: the counts
+    ``analyze.write_csv`` returned (computed here when not given)."""
     lists = [[escape(pl.list_id), _link("pages/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
               str(len(pl.records)), str(built.basis_counts[pl.list_id])] for pl in built.lists]
     findings = []
@@ -292,8 +296,8 @@ def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, compar
     ranked_rows = [[_link("pages/" + (article_page(node.article) if node.kind == "provision" else instrument_page(node.instrument)),
                           node.label), escape(node.group), str(degree)]
                    for node, degree in provisions_ranked(graph)[:20]]
-    related = related_powers(graph)
-    groups = components(graph)
+    if analytics is None:
+        analytics = {"components": len(components(graph)), "related_pairs": len(related_powers(graph))}
     total = sum(len(pl.records) for pl in built.lists)
     if total <= INDEX_MAX_POWERS:
         power_rows = []
@@ -309,18 +313,26 @@ def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, compar
     if validation is not None:
         validation_html = (f"<p><b>SHACL 校验 validation：</b><span class='violation'>{validation.violations} 项违规 violations</span>，"
                            f"共 {len(validation.results)} 条结果 results — {_link('validation.html', '校验报告 report')}</p>")
+    if len(findings) <= INDEX_MAX_FINDINGS:
+        findings_html = _table(["级别 severity", "清单 list", "事项 item", "行 line", "问题 finding", "说明 message"], findings)
+    else:
+        per_list = [[escape(pl.list_id)] + [str(sum(1 for f in pl.findings if f.severity == level))
+                                            for level in ("error", "warning", "info")] for pl in built.lists if pl.findings]
+        findings_html = (f"<p>{len(findings)} 条发现，按清单计数；全部见 every finding is in "
+                         f"{_link('findings.csv', 'findings.csv')}</p>"
+                         + _table(["清单 list", "错误 error", "警告 warning", "提示 info"], per_list))
     comparisons_html = ("<h2>清单比对 Comparisons</h2><ul>" + "".join(
         f"<li>{_link('pages/' + name, text)}</li>" for name, text in comparisons) + "</ul>") if comparisons else ""
     body = f"""<h1>powerkg 权责清单知识图谱 · power-list knowledge graph</h1>
 <p><a href="views/overview.html">总览图 overview graph</a> · <a href="ontology/index.html">本体 ontology</a> ·
 <a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · <a href="graph.nq">graph.nq</a></p>
 {validation_html}
-<h2>发现 Findings（{len(findings)}）</h2>{_table(["级别 severity", "清单 list", "事项 item", "行 line", "问题 finding", "说明 message"], findings)}
+<h2>发现 Findings（{len(findings)}）</h2>{findings_html}
 <h2>清单 Lists</h2>{_table(["清单 list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}
 {comparisons_html}
 <h2>法律文件 Instruments</h2>{_table(["文件 instrument", "效力层级 level", "事项×依据 powers"], instrument_rows)}
 <h2>承载权力最多的依据 Provisions ranked</h2>
-<p>{len(groups)} 个连通分量 connected components；{len(related)} 对事项共享依据 pairs of powers share a basis
+<p>{analytics["components"]} 个连通分量 connected components；{analytics["related_pairs"]} 对事项共享依据 pairs of powers share a basis
 (<a href="analytics/components.csv">components.csv</a>, <a href="analytics/related_powers.csv">related_powers.csv</a>)</p>
 {_table(["依据 basis", "效力层级 level", "事项 powers"], ranked_rows)}
 <h2>权力事项 Powers</h2>{powers_html}

@@ -3,7 +3,9 @@ shapes are plain SHACL, and reports a compliance team can act on: per list and i
 the source line, the message in 中文 and English, and the rule each shape enforces."""
 from __future__ import annotations
 
+import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import asdict, dataclass
 from html import escape
 from pathlib import Path
@@ -338,7 +340,7 @@ def as_turtle(report: ValidationReport) -> str:
     return report.report_graph.serialize(format="turtle")
 
 
-def as_html(report: ValidationReport) -> str:
+def as_html(report: ValidationReport, home: str = "index.html", title: str = "") -> str:
     """Standalone page, one section per list item (items with violations first), each result
     with its message in 中文 and English, the value — a quote's difference, what replaced what —
     and the rule. All list text is escaped."""
@@ -367,18 +369,59 @@ def as_html(report: ValidationReport) -> str:
     by_severity = Counter(r.severity for r in report.results)
     summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
     return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report</title>
+<html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report{escape(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}
 td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:90%}}table{{table-layout:fixed}}
 th:nth-child(1){{width:8em}}th:nth-child(2){{width:34%}}details{{font-size:92%}}details p{{margin:.2em 0;white-space:pre-wrap}}h2{{font-size:110%;margin:1.2em 0 .3em}}
 h2 small{{font-weight:normal;color:#555}}td.value{{font-family:monospace;white-space:pre-wrap;max-width:40em}}
 tr.Violation td:first-child{{color:#b00;font-weight:bold}}tr.Warning td:first-child{{color:#a60}}</style></head>
-<body><p><a href="index.html">首页 index</a></p><h1>SHACL 校验报告 · validation report</h1>
+<body><p><a href="{escape(home)}">首页 index</a></p><h1>SHACL 校验报告 · validation report{escape(title)}</h1>
 <p>{'符合 conforms' if report.conforms else '不符合 does not conform'} — {summary}</p>
 {''.join(sections)}</body></html>
 """
 
 
+REPORT_PAGE_MAX_RESULTS = 5000  # above: validation.html sums up per list, each list's results on a page of its own
+
+
+def report_page_of(list_id: str) -> str:
+    """The per-list report page (large reports), relative to the output folder."""
+    return f"validation/{re.sub(r'[^0-9A-Za-z_.-]', '_', list_id) or '_'}.html"
+
+
+def write_html_reports(report: ValidationReport, out: Path) -> None:
+    """validation.html: the whole report, or for a large one a table of lists (results by
+    severity, violations first) linking each list's own report page."""
+    if len(report.results) <= REPORT_PAGE_MAX_RESULTS:
+        (out / "validation.html").write_text(as_html(report), encoding="utf-8")
+        return
+    by_list: dict[str, list[ValidationResult]] = {}
+    for r in report.results:
+        by_list.setdefault(r.list, []).append(r)
+    (out / "validation").mkdir(exist_ok=True)
+    rows = []
+    for list_id, results in by_list.items():
+        counts = Counter(r.severity for r in results)
+        page = report_page_of(list_id)
+        part = ValidationReport(counts["Violation"] == 0, results, None)
+        (out / page).write_text(as_html(part, home="../index.html", title=f" · {list_id}"), encoding="utf-8")
+        rows.append((-counts["Violation"], list_id, f"<tr><td><a href='{escape(page)}'>{escape(list_id)}</a></td>"
+                     f"<td>{counts['Violation']}</td><td>{counts['Warning']}</td><td>{counts['Info']}</td></tr>"))
+    by_severity = Counter(r.severity for r in report.results)
+    summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
+    table = "".join(row for *_, row in sorted(rows))
+    (out / "validation.html").write_text(f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
+td:not(:first-child){{text-align:right}}</style></head>
+<body><p><a href="index.html">首页 index</a></p><h1>SHACL 校验报告 · validation report</h1>
+<p>{'符合 conforms' if report.conforms else '不符合 does not conform'} — {summary}; {len(report.results)} results in
+{len(by_list)} lists: each list's results are on its own page (violations first below).</p>
+<table><tr><th>清单 list</th><th>违规 Violation</th><th>警告 Warning</th><th>提示 Info</th></tr>{table}</table></body></html>
+""", encoding="utf-8")
+
+
+@lru_cache(maxsize=1024)
 def _rule_html(rule: str) -> str:
     """The rule column: the rule's name, and each provision of the graph it names (an IRI) as
     "行政处罚法 第十六条" with the official text to unfold."""
@@ -405,5 +448,6 @@ FORMATS = {"text": as_text, "csv": as_csv, "ttl": as_turtle, "html": as_html}
 
 
 def write_reports(report: ValidationReport, out: Path) -> None:
-    for name, suffix in (("text", "txt"), ("csv", "csv"), ("ttl", "ttl"), ("html", "html")):
+    for name, suffix in (("text", "txt"), ("csv", "csv"), ("ttl", "ttl")):
         (out / f"validation.{suffix}").write_text(FORMATS[name](report), encoding="utf-8")
+    write_html_reports(report, out)

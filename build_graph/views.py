@@ -26,7 +26,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import iris
-from .analyze import Node, provisions_ranked, write_csv
+from .analyze import Node, provisions_ranked
 from .assets import asset_text
 
 if TYPE_CHECKING:
@@ -233,12 +233,10 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
 
 
 def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View]]:
-    """Write every view of ``graph`` (from ``power_graph``) into ``out/views`` and the analytics
-    CSV into ``out/analytics``."""
+    """Write every view of ``graph`` (from ``power_graph``) into ``out/views``."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
     per_power = _power_pages(graph)  # before any view: nodes link to power pages only if they exist
-    write_csv(graph, out / "analytics")
     (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
     (views_dir / SCRIPT_FILE).write_text(asset_text(SCRIPT_FILE), encoding="utf-8")
     written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
@@ -317,5 +315,8 @@ def screenshot(page: Path, png: Path, profile: Path) -> bool:
     """A PNG of ``page`` (1400×1000) when Chromium is installed; False otherwise."""
     if not chromium():
         return False
-    headless(page, "--window-size=1400,1000", f"--screenshot={png.resolve()}", profile=profile)
+    try:
+        headless(page, "--window-size=1400,1000", f"--screenshot={png.resolve()}", profile=profile)
+    except subprocess.TimeoutExpired:  # a screenshot is a convenience: the build goes on without it
+        return False
     return png.exists()

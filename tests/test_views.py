@@ -280,3 +280,51 @@ def test_large_corpora_get_a_bounded_overview_and_no_page_per_power(site, tmp_pa
         urls = {url for node in (view_data(page)["nodes"] if folder.name == "views" else []) for _, url in node["links"]}
         for target in (links - {"../validation.html", "validation.html", "ontology/index.html"}) | urls:
             assert (folder / target).exists(), (page.name, target)
+
+
+def test_large_reports_split_by_list_and_the_index_counts_findings(site, tmp_path, monkeypatch):
+    """A report above REPORT_PAGE_MAX_RESULTS: validation.html is a table of lists linking a page
+    per list holding exactly that list's results; above INDEX_MAX_FINDINGS the index counts
+    findings per list and sends to findings.csv."""
+    import re
+
+    from build_graph import pages, validate
+    from build_graph.validate import ValidationReport, load_shapes, validate_store, write_html_reports
+    import pyoxigraph as ox
+
+    out, built = site
+    report = validate_store(ox.Store.read_only(str(out / "store")), load_shapes())
+    monkeypatch.setattr(validate, "REPORT_PAGE_MAX_RESULTS", 10)
+    write_html_reports(report, tmp_path)
+    summary = (tmp_path / "validation.html").read_text(encoding="utf-8")
+    linked = re.findall(r"href='(validation/[^']+\.html)'", summary)
+    lists = sorted({r.list for r in report.results})
+    assert sorted(linked) == sorted(validate.report_page_of(name) for name in lists) and len(lists) >= 2
+    for name in lists:
+        page = (tmp_path / validate.report_page_of(name)).read_text(encoding="utf-8")
+        mine = [r for r in report.results if r.list == name]
+        assert page == validate.as_html(ValidationReport(not any(r.severity == "Violation" for r in mine), mine, None),
+                                        home="../index.html", title=f" · {name}")
+        assert f"{sum(r.severity == 'Violation' for r in mine)}</td>" in summary
+    monkeypatch.setattr(pages, "INDEX_MAX_FINDINGS", 5)
+    graph = power_graph(built)
+    write_site(built, graph, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    total = sum(len(pl.findings) for pl in built.lists)
+    assert f"发现 Findings（{total}）" in index and "findings.csv" in index
+    assert all(f"<td>{pl.list_id}</td>" in index for pl in built.lists if pl.findings)
+
+
+def test_a_screenshot_that_times_out_is_skipped_not_fatal(tmp_path, monkeypatch):
+    import subprocess
+
+    from build_graph import views
+
+    def slow(*args, **kwargs):
+        raise subprocess.TimeoutExpired("chromium", 90)
+
+    monkeypatch.setattr(views, "chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(views, "headless", slow)
+    page = tmp_path / "p.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    assert views.screenshot(page, tmp_path / "p.png", tmp_path) is False
