@@ -61,7 +61,7 @@ def cmd_build(args) -> int:
     out = Path(args.output)
     jobs = list_jobs(args.lists, args.authority, args.date)
     _progress(f"reading, citing, checking and emitting {len(jobs)} list(s) one at a time…")
-    result = stream_build(jobs, args.layout, out, _progress, workers=args.workers)
+    result = stream_build(jobs, args.layout, out, _progress, workers=args.workers, cache=not args.no_cache)
     for entry in result["lists"]:
         _progress(f"  {entry['list']}: {entry['powers']} powers, {entry['citations']} citations "
                   f"({entry['unresolved_citations']} unresolved), findings {entry['findings']}")
@@ -334,8 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("build", help="the main job: read the lists and write everything into output/")
-    p.add_argument("--workers", type=int, metavar="N", help="processes for reading and validating lists "
+    p.add_argument("--workers", type=int, metavar="N", help="processes for reading lists and aligning them "
                    "(default: the machine's cores); the output is the same for any number")
+    p.add_argument("--no-cache", action="store_true", help="read every list again, even those unchanged since the "
+                   "last build into this output (kept in .OUTPUT.cache/ beside it)")
     p.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help="output folder (default ./output)")
     add_lists(p)
     p.set_defaults(func=cmd_build)

@@ -23,7 +23,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from . import export, iris
+from . import export, iris, list_cache
 from .analyze import power_graph
 from .checks.facts import QuoteEntry, assess_list, conflicting_quotes, quote_entries
 from .citations.export import citation_rows
@@ -113,8 +113,19 @@ class _OneList:
         return {self.power_list.list_id: self.cited}
 
 
-def _build_list_job(job):
-    return build_list(*job)
+def _build_list_job(job) -> tuple[ListOutput, str, bool]:
+    """(output, cache key, whether it came from the cache) of one list; with ``cache`` None,
+    always built (key "")."""
+    file, meta, layout, cache = job
+    if cache is None:
+        return build_list(file, meta, layout), "", False
+    key = list_cache.list_key(file, meta, layout)
+    cached = list_cache.load(cache, key)
+    if cached is not None:
+        return cached, key, True
+    output = build_list(file, meta, layout)
+    list_cache.store(cache, key, output)
+    return output, key, False
 
 
 class _JsonArray:
@@ -136,8 +147,10 @@ class _JsonArray:
 
 
 def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: Path, progress=lambda m: None,
-                 workers: int | None = None) -> dict:
-    """Build every list of ``jobs`` into ``target`` (staged and swapped in); returns the summary."""
+                 workers: int | None = None, cache: bool = True) -> dict:
+    """Build every list of ``jobs`` into ``target`` (staged and swapped in); returns the summary.
+    With ``cache``, a list whose build is in :mod:`list_cache` (same tool, file and metadata) is
+    taken from there instead of being read again; the output is the same bytes either way."""
     from .build import report_shared_authorities, write_site_and_views
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
@@ -148,9 +161,13 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         chunks.mkdir()
         records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
         lists, registry_lines, quotes, graph, entries, chunk_files = [], set(), [], nx.Graph(), [], {}
-        outputs = ordered_map(_build_list_job, ((file, meta, layout) for file, meta in jobs), workers)
+        cache_dir = list_cache.cache_folder(target) if cache else None
+        outputs = ordered_map(_build_list_job, ((file, meta, layout, cache_dir) for file, meta in jobs), workers)
+        used_keys, reused = set(), 0
         # one list at a time: its chunk is written and its graph dropped before the next
-        for number, output in enumerate(outputs, 1):
+        for number, (output, key, was_cached) in enumerate(outputs, 1):
+            used_keys.add(key)
+            reused += was_cached
             chunk = chunks / f"{len(chunk_files):06d}.nq"
             chunk.write_bytes(output.nquads)
             chunk_files[output.graph] = chunk
@@ -165,7 +182,12 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             lists.append(output.power_list)
             entries.append(output.counts)
             progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
-                     f"{len(output.power_list.records)} powers ({output.power_list.layout})")
+                     f"{len(output.power_list.records)} powers ({output.power_list.layout})"
+                     + (", unchanged: from the cache" if was_cached else ""))
+        if cache_dir is not None:
+            list_cache.prune(cache_dir, used_keys)
+            progress(f"  {reused} of {len(jobs)} list(s) unchanged since the last build (taken from {cache_dir.name}/), "
+                     f"{len(jobs) - reused} read")
         records.close()
         citations.close()
         report_shared_authorities(lists)
