@@ -102,9 +102,11 @@ def main(sizes: list[int]) -> None:
                   f"(×{wall / baseline:.1f} a raw bulk_load of its N-Quads, {baseline:.2f} s), peak {peak:.0f} MB")
             for name, seconds in stages(lines):
                 print(f"    {name:28s} {seconds:7.1f} s  ×{seconds / baseline:6.1f}")
-            for at, line in lines:
-                if not line.lstrip().startswith("["):  # the per-list lines are too many to show
+            for at, line in lines:  # the stage lines: not one per list, nothing after the swap
+                if not line.lstrip().startswith("["):
                     print(f"      {at:8.1f} s  {line.strip()[:110]}")
+                if "swapped the new build" in line:
+                    break
             print("    queries (ms): " + ", ".join(f"{name} {ms:.1f}" for name, ms in queries.items()))
     for (a, *_, wall_a, peak_a, _, _, q_a), (b, *_, wall_b, peak_b, _, _, q_b) in zip(rows, rows[1:]):
         growth = math.log(wall_b / wall_a) / math.log(b / a)

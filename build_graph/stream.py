@@ -200,7 +200,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         shared = (conflict_quads(conflicting_quotes(quotes)) + alignment_quads(comparisons)
                   + ontology_quads() + emitter.sink.quads)
         shared_bytes = sorted_nquads(shared).splitlines()
-        total = _write_graph(out / "graph.nq", _by_graph(set(shared_bytes) | registry_lines), chunk_files)
+        graph_sizes = _write_graph(out / "graph.nq", _by_graph(set(shared_bytes) | registry_lines), chunk_files)
+        total = sum(graph_sizes.values())
         shutil.rmtree(chunks)
         progress(f"  wrote graph.nq ({total} quads)")
         if total <= TURTLE_MAX_QUADS:
@@ -222,7 +223,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)}, comparisons)
         views = write_site_and_views(built, graph, out, report, progress)
         result = {"lists": [_summary_entry(pl, entry) for pl, entry in zip(lists, entries)], "quads": total,
-                  "graphs": _graph_sizes(out / "graph.nq"), "views": views,
+                  "graphs": graph_sizes, "views": views,
                   "validation": {"conforms": report.conforms, "violations": report.violations,
                                  "results": len(report.results)}}
         (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -246,17 +247,18 @@ def _by_graph(lines: set[bytes]) -> dict[str, list[bytes]]:
     return {graph: [line for _, line in sorted(members)] for graph, members in groups.items()}
 
 
-def _write_graph(path: Path, shared: dict[str, list[bytes]], chunk_files: dict[str, Path]) -> int:
-    """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns the quads."""
+def _write_graph(path: Path, shared: dict[str, list[bytes]], chunk_files: dict[str, Path]) -> dict[str, int]:
+    """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns the quads
+    of each graph, in graph order."""
     pieces = [(graph, file.read_bytes) for graph, file in chunk_files.items()]
     pieces += [(graph, (lambda lines=lines: b"\n".join(lines) + b"\n")) for graph, lines in shared.items()]
-    total = 0
+    sizes: dict[str, int] = {}
     with path.open("wb") as handle:
-        for _, read in sorted(pieces, key=lambda piece: piece[0]):
+        for graph, read in sorted(pieces, key=lambda piece: piece[0]):
             data = read()
-            total += data.count(b"\n")
+            sizes[graph] = data.count(b"\n")
             handle.write(data)
-    return total
+    return sizes
 
 
 def _write_turtle(nquads: Path, turtle: Path) -> None:
@@ -265,13 +267,6 @@ def _write_turtle(nquads: Path, turtle: Path) -> None:
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object)
                       for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)}, key=str)
     turtle.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
-
-
-def _graph_sizes(nquads: Path) -> dict[str, int]:
-    sizes: dict[str, int] = {}
-    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
-        sizes[quad.graph_name.value] = sizes.get(quad.graph_name.value, 0) + 1
-    return dict(sorted(sizes.items()))
 
 
 def _summary_entry(power_list: PowerList, counts: dict) -> dict:
