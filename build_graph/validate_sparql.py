@@ -179,14 +179,14 @@ class Compiler:
         for parameter, value in self.parameters(shape):
             v = self.fresh()
             if parameter in (SH.minCount, SH.maxCount):
-                parts.append(_count_test(int(value), parameter == SH.minCount, f"{x} {path} {v}", x))
+                parts.append(_count_test(int(value), parameter == SH.minCount, f"{x} {path} {v}"))
             elif parameter == SH.qualifiedValueShape:
                 self._no_disjoint(shape)
                 for bound, at_least in ((SH.qualifiedMinCount, True), (SH.qualifiedMaxCount, False)):
                     limit = shapes.value(shape, bound)
                     if limit is not None:
                         pattern = f"{x} {path} {v} FILTER({self.conforms(v, value)})"
-                        parts.append(_count_test(int(limit), at_least, pattern, x))
+                        parts.append(_count_test(int(limit), at_least, pattern))
             elif parameter == SH.hasValue:
                 parts.append(f"EXISTS {{ {x} {path} {v} FILTER(sameTerm({v}, {_term(value)})) }}")
             elif parameter in (SH.equals, SH.disjoint):
@@ -285,8 +285,8 @@ class Compiler:
         return checks
 
 
-def _count_test(limit: int, at_least: bool, pattern: str, x: str) -> str:
-    """``pattern`` (binding the values of ``x``) has ≥ ``limit`` (or ≤) solutions, as an expression."""
+def _count_test(limit: int, at_least: bool, pattern: str) -> str:
+    """``pattern`` (binding a focus node's values) has ≥ ``limit`` (or ≤) solutions, as an expression."""
     if at_least and limit == 0:
         return "true"
     if at_least and limit == 1:
