@@ -10,7 +10,8 @@ the views and the index rows), not with the corpus.
 After the last list: the cross-list graph (conflicting quotes), the registry and ontology graphs;
 ``graph.nq`` is every graph's sorted quads in graph-IRI order — byte-identical to the in-memory
 build's and to a single-process run; the store is bulk-loaded from it; validation runs on that
-store (the shapes compiled to SPARQL); the views and site come from the power graph.
+graph (the shapes compiled to SPARQL, on an in-memory store of the triples they read, beside
+the loader); the views and site come from the power graph.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from .publish import staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
-from .validate import load_shapes, rule_provisions, validate_store, write_reports
+from .validate import load_shapes, rule_provisions, validate_nquads, write_reports
 
 TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
@@ -208,16 +209,18 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             _write_turtle(out / "graph.nq", out / "graph.ttl")
         else:
             progress(f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} (graph.nq has them all)")
-        with process_pool(1) as pool:  # in a child process: the loader's buffers die with it
-            pool.submit(_load_store, out).result()
-        progress("  loaded the store store/")
+        # two children, side by side: the store's loader and the validation (on an in-memory
+        # store of the triples the shapes read); their buffers die with them
+        with process_pool(2) as pool:
+            loading = pool.submit(_load_store, out)
+            validating = pool.submit(validate_nquads, out / "graph.nq")
+            loading.result()
+            progress("  loaded the store store/")
+            report = validating.result()
         (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
                                           encoding="utf-8")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
-        store = ox.Store.read_only(str(out / "store"))
-        report = validate_store(store, load_shapes(), progress=progress)
-        del store
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
         built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)}, comparisons)
