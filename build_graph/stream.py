@@ -211,7 +211,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             progress(f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} (graph.nq has them all)")
         # two children, side by side: the store's loader and the validation (on an in-memory
         # store of the triples the shapes read); their buffers die with them
-        with process_pool(2) as pool:
+        with process_pool(min(2, workers)) as pool:  # --workers 1: one child, one after the other
             loading = pool.submit(_load_store, out)
             validating = pool.submit(validate_nquads, out / "graph.nq")
             loading.result()
