@@ -6,13 +6,17 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
 from build_graph.build import build_graph
+from build_graph.stream import sorted_nquads
 from build_graph.validate import data_graph, load_shapes, validate_store, validate_with_rudof
+from build_graph.validate_by_list import groups_by_authority, validate_by_list
 from build_graph.validate import validate as validate_with_pyshacl
 
 PKG = rdflib.Namespace("https://w3id.org/powerkg/ontology#")
@@ -23,18 +27,31 @@ SHAPES = load_shapes()
 
 
 def validate(graph: rdflib.Graph, shapes: rdflib.Graph):
-    """pyshacl's report on ``graph``, after checking the compiled engine gives the same results."""
+    """pyshacl's report on ``graph``, after checking the compiled engine gives the same results
+    — on the whole graph and, for a built graph, list by list (each group its own batch)."""
     report = validate_with_pyshacl(graph, shapes)
     store = ox.Store()
     store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     compiled = validate_store(store, shapes)
     assert compiled.results == report.results and compiled.conforms == report.conforms
+    if BUILT and BUILT[0] is graph and shapes is SHAPES:
+        _, nquads, lists = BUILT
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "graph.nq"
+            path.write_bytes(nquads)
+            by_list = validate_by_list(path, groups_by_authority(lists), batch_bytes=1)
+        assert by_list.results == report.results and by_list.conforms == report.conforms
     return report
+
+
+BUILT: list = []  # graph_of's last graph, its sorted N-Quads and its lists, for validate_by_list
 
 
 def graph_of(lists) -> rdflib.Graph:
     built = build_graph(lists)
-    return data_graph(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS))
+    graph = data_graph(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS))
+    BUILT[:] = [graph, sorted_nquads(built.quads), built.lists]
+    return graph
 
 
 @pytest.fixture(scope="module")

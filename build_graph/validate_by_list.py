@@ -1,0 +1,223 @@
+"""Validation list by list: each group of lists' named graphs with the shared nodes they reach,
+a few groups to a batch, batches on a process pool — memory bounded by a batch, not the corpus.
+
+Input is a build's ``graph.nq`` (every graph's quads, contiguous graph by graph) and the groups:
+the list graphs that must be validated together. Lists of one authority share their powers'
+nodes (a power's IRI is its authority and name), so a group is the lists of one authority.
+Every graph in no group is *shared* (registry, ontology, cross-list, alignment).
+
+A batch's store holds, of the triples the shapes and the report read (``shape_predicates``),
+its groups' lines and the *closure* of shared lines they reach: shared lines whose subject is a
+term of the batch, then of those lines' objects, to a fixpoint. Results are kept for focus nodes
+that are subjects of the batch's own lines. One more pass validates the shared graphs alone, for
+focus nodes that live there (provisions, instruments), leaving out the nodes a batch owns.
+
+The results equal :func:`validate.validate_store` on the union of all graphs when a shape reaches
+another list's nodes only through shared graphs and no shape target of a shared node follows a
+path into the lists — true of the bundled shapes, and tested (tests/test_validate_by_list.py
+compares the two, and pyshacl, on the bundled lists and on variations of them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+BATCH_BYTES = 64 * 2**20  # of graph.nq per batch (before the lines the shapes do not read are left out)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The byte ranges of ``graph.nq`` (offset, length) of the groups one store validates."""
+
+    nquads: str
+    ranges: tuple[tuple[int, int], ...]
+    shared: tuple[tuple[int, int], ...]   # the shared graphs' ranges (read once per process)
+    shapes_files: tuple[str, ...] | None
+
+
+@dataclass
+class BatchResults:
+    results: list            # validate.ValidationResult of the batch's own focus nodes
+    selected: bool           # whether any shape targeted a node of the batch
+    owned_shared: set[str]   # the batch's own subjects that shared lines describe too
+
+
+def graph_ranges(nquads: Path) -> dict[str, tuple[int, int]]:
+    """Each graph's (offset, length) in bytes in an N-Quads file whose graphs are contiguous;
+    ValueError when a graph comes back after another one."""
+    ranges: dict[str, tuple[int, int]] = {}
+    current, start, offset = None, 0, 0
+    with nquads.open("rb") as handle:
+        for line in handle:
+            graph = _graph_of(line)
+            if graph != current:
+                if current is not None:
+                    ranges[current] = (start, offset - start)
+                if graph in ranges:
+                    raise ValueError(f"{nquads}: the quads of graph {graph} are not contiguous")
+                current, start = graph, offset
+            offset += len(line)
+    if current is not None:
+        ranges[current] = (start, offset - start)
+    return ranges
+
+
+def _graph_of(line: bytes) -> str:
+    """The graph IRI of an N-Quads line ``s p o <g> .`` ("" in the default graph)."""
+    body = line.rstrip()[:-1].rstrip()
+    if not body.endswith(b">"):
+        return ""
+    start = body.rfind(b" <")
+    candidate = body[start + 2:-1]
+    return candidate.decode() if start > 0 and body[:start].count(b" ") >= 2 else ""
+
+
+def groups_by_authority(lists) -> list[list[str]]:
+    """The list graphs to validate together: those of one authority (``PowerList``s in, groups
+    in the order of each authority's first list)."""
+    from . import iris
+
+    groups: dict[str, list[str]] = {}
+    for power_list in lists:
+        groups.setdefault(power_list.authority, []).append(iris.list_graph(power_list.list_id))
+    return list(groups.values())
+
+
+def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[str]],
+            shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES) -> tuple[list[Batch], Batch]:
+    """The batches of ``groups`` (consecutive groups up to ``batch_bytes`` of graph.nq each,
+    a group never split) and the batch of the shared graphs alone."""
+    groups = [[graph for graph in group if graph in ranges] for group in groups]  # a graph without quads has nothing to check
+    grouped = {graph for group in groups for graph in group}
+    shared = tuple(sorted(r for graph, r in ranges.items() if graph not in grouped))
+    files = tuple(map(str, shapes_files)) if shapes_files else None
+    made, current, size = [], [], 0
+    for group in groups:
+        members = [ranges[graph] for graph in group]
+        if current and size + sum(n for _, n in members) > batch_bytes:
+            made.append(Batch(str(nquads), tuple(current), shared, files))
+            current, size = [], 0
+        current += members
+        size += sum(n for _, n in members)
+    if current:
+        made.append(Batch(str(nquads), tuple(current), shared, files))
+    return made, Batch(str(nquads), (), shared, files)
+
+
+def _read(path: str, ranges, wanted: frozenset[bytes]) -> list[bytes]:
+    """The lines of ``ranges`` whose predicate the shapes or report read."""
+    lines = []
+    with open(path, "rb") as handle:
+        for offset, length in ranges:
+            handle.seek(offset)
+            lines += [line for line in handle.read(length).splitlines(keepends=True)
+                      if line.split(b" ", 2)[1] in wanted]
+    return lines
+
+
+def _object_term(line: bytes) -> bytes | None:
+    """The object of an N-Quads line when it is an IRI or a blank node (else None)."""
+    rest = line.split(b" ", 2)[2].rstrip()[:-1].rstrip()  # "o <g>"
+    obj = rest[:rest.rfind(b" ")] if rest.endswith(b">") and b" " in rest else rest
+    return obj if obj[:1] == b"<" or obj[:2] == b"_:" else None
+
+
+@lru_cache(maxsize=2)
+def _shared_index(path: str, shared, files) -> dict[bytes, list[bytes]]:
+    """The shared lines the shapes read, by subject (once per process and file)."""
+    index: dict[bytes, list[bytes]] = {}
+    for line in _read(path, shared, _wanted(files)):
+        index.setdefault(line.split(b" ", 1)[0], []).append(line)
+    return index
+
+
+@lru_cache(maxsize=2)
+def _wanted(files) -> frozenset[bytes]:
+    from .validate import load_shapes, shape_predicates
+
+    return frozenset(f"<{p}>".encode() for p in shape_predicates(load_shapes(_paths(files))))
+
+
+def _paths(files) -> list[Path] | None:
+    return [Path(f) for f in files] if files else None
+
+
+def closure(lines: list[bytes], index: dict[bytes, list[bytes]]) -> list[bytes]:
+    """The shared lines reached from the terms of ``lines`` (subjects and IRI/blank objects),
+    following the objects of the lines reached, to a fixpoint."""
+    seen = {line.split(b" ", 1)[0] for line in lines}
+    seen |= {term for term in map(_object_term, lines) if term is not None}
+    frontier, reached = [term for term in seen if term in index], []
+    while frontier:
+        term = frontier.pop()
+        for line in index.get(term, ()):
+            reached.append(line)
+            obj = _object_term(line)
+            if obj is not None and obj not in seen:
+                seen.add(obj)
+                if obj in index:
+                    frontier.append(obj)
+    return reached
+
+
+def validate_batch(batch: Batch) -> BatchResults:
+    """The results of one batch (a list batch, or the shared batch when it has no ranges of its own)."""
+    from .validate import CannotValidate, load_shapes, validate_store
+
+    shapes = load_shapes(_paths(batch.shapes_files))
+    index = _shared_index(batch.nquads, batch.shared, batch.shapes_files)
+    own = _read(batch.nquads, batch.ranges, _wanted(batch.shapes_files))
+    lines = own + closure(own, index) if batch.ranges else [line for group in index.values() for line in group]
+    subjects = {line.split(b" ", 1)[0] for line in own}
+    store = ox.Store()
+    store.bulk_extend(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS) if lines else [])
+    try:
+        report = validate_store(store, shapes)
+    except CannotValidate:  # nothing targeted here; the whole run still must select something
+        return BatchResults([], False, set())
+    if not batch.ranges:
+        return BatchResults(report.results, True, set())
+    kept = [r for r in report.results if _as_term(r.focus) in subjects]
+    return BatchResults(kept, True, {term.decode() for term in subjects if term in index})
+
+
+def _as_term(focus: str) -> bytes:
+    """A report's focus (an IRI, or a blank node's label) as it is written in N-Quads."""
+    return (f"<{focus}>" if ":" in focus else f"_:{focus}").encode()  # a blank node's label has no colon
+
+
+def merge(list_results: list[BatchResults], shared: BatchResults, nquads: Path):
+    """One report from the batches' results and the shared pass (its results on nodes a batch
+    owns left out); CannotValidate when no shape targeted anything."""
+    from .validate import CannotValidate, ValidationReport, sorted_results
+
+    if not any(part.selected for part in [*list_results, shared]):
+        raise CannotValidate(f"{nquads}: the shapes select no node of the graph: "
+                             "is it empty, or are these shapes not meant for a powerkg graph?")
+    owned = set().union(*(part.owned_shared for part in list_results))
+    results = [r for part in list_results for r in part.results]
+    results += [r for r in shared.results if _as_term(r.focus).decode() not in owned]
+    results = sorted_results(results)
+    return ValidationReport(not any(r.severity == "Violation" for r in results), results, None)
+
+
+def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[int, int]] | None = None,
+                     submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
+                     progress=lambda message: None):
+    """The validation report of ``nquads``, group by group (see the module's contract).
+    ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another."""
+    ranges = graph_ranges(nquads) if ranges is None else ranges
+    made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes)
+    if submit is None:
+        parts = [validate_batch(batch) for batch in made]
+        shared_part = validate_batch(shared)
+    else:
+        futures = [submit(validate_batch, batch) for batch in made]
+        shared_future = submit(validate_batch, shared)
+        parts = [future.result() for future in futures]
+        shared_part = shared_future.result()
+    progress(f"  validated {len(groups)} group(s) of lists in {len(made)} batch(es) and the shared graphs")
+    return merge(parts, shared_part, nquads)

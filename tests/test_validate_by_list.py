@@ -1,0 +1,83 @@
+"""Validation list by list (build_graph/validate_by_list.py) gives the whole graph's results:
+on the bundled lists, on lists of one authority that share power nodes, in one batch or many."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pyoxigraph as ox
+import pytest
+
+from build_graph import iris
+from build_graph.build import build_graph
+from build_graph.stream import sorted_nquads
+from build_graph.validate import CannotValidate, load_shapes, validate_store
+from build_graph.validate_by_list import _graph_of, batches, graph_ranges, groups_by_authority, validate_by_list
+
+
+def whole_and_by_list(lists, tmp_path, batch_bytes):
+    built = build_graph(lists)
+    path = tmp_path / "graph.nq"
+    path.write_bytes(sorted_nquads(built.quads))
+    store = ox.Store()
+    store.bulk_extend(built.quads)
+    whole = validate_store(store, load_shapes())
+    return whole, validate_by_list(path, groups_by_authority(built.lists), batch_bytes=batch_bytes)
+
+
+@pytest.mark.parametrize("batch_bytes", [1, 10**9])  # every group its own batch; all in one
+def test_bundled_lists_give_the_whole_graphs_results(seed_lists, tmp_path, batch_bytes):
+    whole, by_list = whole_and_by_list(copy.deepcopy(list(seed_lists.values())), tmp_path, batch_bytes)
+    assert whole.results and by_list.results == whole.results
+    assert by_list.violations == whole.violations == 19
+
+
+def test_lists_of_one_authority_are_validated_together(pingshan, yuanshi, tmp_path):
+    """A second list of 平山's authority with part of its rows: the powers they share are one
+    node holding both lists' triples; validated apart, each half would be judged alone."""
+    second = dataclasses.replace(copy.deepcopy(pingshan), list_id="pingshan-ybj-2021",
+                                 source_file="pingshan-2021.txt")
+    second.records = second.records[::2]
+    lists = [copy.deepcopy(pingshan), second, copy.deepcopy(yuanshi)]
+    assert [len(g) for g in groups_by_authority(lists)] == [2, 1]
+    whole, by_list = whole_and_by_list(lists, tmp_path, 1)
+    assert by_list.results == whole.results
+    assert {r.list for r in whole.results} >= {"pingshan-ybj", "yuanshi-ybj"}
+
+
+def test_graph_ranges_and_batches(seed_lists, tmp_path):
+    built = build_graph(copy.deepcopy(list(seed_lists.values())))
+    path = tmp_path / "graph.nq"
+    data = sorted_nquads(built.quads)
+    path.write_bytes(data)
+    ranges = graph_ranges(path)
+    assert sum(length for _, length in ranges.values()) == len(data)
+    for graph, (offset, length) in ranges.items():
+        chunk = data[offset:offset + length]
+        assert {_graph_of(line) for line in chunk.splitlines()} == {graph}
+    groups = groups_by_authority(built.lists)
+    made, shared = batches(path, ranges, groups, batch_bytes=1)
+    assert len(made) == 2 and shared.ranges == () and len(shared.shared) == len(ranges) - 2
+    made, _ = batches(path, ranges, groups)
+    assert len(made) == 1 and set(made[0].ranges) == {ranges[iris.list_graph(i)] for i in seed_lists}
+    # graphs out of order are refused, not read as two graphs
+    lines = data.splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[-1:] + lines))
+    with pytest.raises(ValueError, match="not contiguous"):
+        graph_ranges(path)
+
+
+def test_graph_of_reads_the_graph_after_literals_with_brackets():
+    line = b'<http://a> <http://p> "x <http://not-a-graph> y"@zh <http://g/1> .\n'
+    assert _graph_of(line) == "http://g/1"
+    assert _graph_of(b'<http://a> <http://p> "x <y>" .\n') == ""
+
+
+def test_nothing_to_validate_is_an_error(tmp_path):
+    path = tmp_path / "graph.nq"
+    path.write_bytes(b'<http://example.org/a> <http://example.org/p> "x" <http://example.org/g> .\n')
+    with pytest.raises(CannotValidate):
+        validate_by_list(path, [["http://example.org/g"]])
+    path.write_bytes(b"")
+    with pytest.raises(CannotValidate):
+        validate_by_list(path, [])
