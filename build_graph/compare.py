@@ -24,12 +24,14 @@ SUBITEM_THRESHOLD with it (the other list holds the main item as one power).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from pathlib import Path
 
 import networkx as nx
 
@@ -256,19 +258,36 @@ def list_pairs(lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare_lists(graph: nx.Graph, lists, workers: int = 1) -> list[Comparison]:
+def compare_lists(graph: nx.Graph, lists, workers: int = 1, cache: Path | None = None) -> list[Comparison]:
     """Every comparison ``list_pairs`` asks for, over a power–basis graph holding the lists'
-    powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes."""
+    powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes.
+    ``cache``: a folder of alignments by content (the tool and both lists' power entries),
+    holding after the run only the entries it used."""
+    from . import list_cache
     from .parallel import ordered_map
 
     entries = entries_of(graph)
-    jobs = [(entries[a], entries[b]) for a, b in list_pairs([(pl.list_id, pl.authority) for pl in lists])
+    jobs = [(entries[a], entries[b], cache) for a, b in list_pairs([(pl.list_id, pl.authority) for pl in lists])
             if entries.get(a) and entries.get(b)]
-    return list(ordered_map(_align_job, jobs, workers if len(jobs) > 50 else 1))
+    done = list(ordered_map(_align_job, jobs, workers if len(jobs) > 50 else 1))
+    if cache is not None:
+        list_cache.prune(cache, {key for _, key in done})
+    return [comparison for comparison, _ in done]
 
 
-def _align_job(job: tuple[list[PowerEntry], list[PowerEntry]]) -> Comparison:
-    return align(*job)
+def _align_job(job) -> tuple[Comparison, str]:
+    """(the alignment of two lists' entries, its cache key or "")."""
+    from . import list_cache
+
+    list_a, list_b, cache = job
+    if cache is None:
+        return align(list_a, list_b), ""
+    key = hashlib.sha256((list_cache.fingerprint() + repr((list_a, list_b))).encode()).hexdigest()
+    found = list_cache.load(cache, key)
+    if found is None:
+        found = align(list_a, list_b)
+        list_cache.store(cache, key, found)
+    return found, key
 
 
 CSV_COLUMNS = ("match", "score", "uncertain", "list_a", "item_a", "power_a", "type_a", "list_b", "item_b", "power_b",

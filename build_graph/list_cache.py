@@ -46,27 +46,47 @@ def list_key(file: Path, meta, layout: str | None) -> str:
 
 
 def load(folder: Path, key: str):
-    """The cached output for ``key``, or None (absent or unreadable)."""
+    """The cached output for ``key``, or None (absent or unreadable). An output whose graph was
+    kept apart (:func:`store_list`) comes with ``nquads_file`` naming it and no ``nquads``."""
     try:
-        return pickle.loads(zlib.decompress((folder / f"{key}.pickle.z").read_bytes()))
+        output = pickle.loads(zlib.decompress((folder / f"{key}.pickle.z").read_bytes()))
     except (OSError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
+    if getattr(output, "nquads_file", None) is not None:
+        output.nquads_file = str(folder / f"{key}.nq")
+        if not Path(output.nquads_file).is_file():
+            return None
+    return output
 
 
 def store(folder: Path, key: str, output) -> None:
     """Keep ``output`` under ``key`` (atomically: readers see the whole entry or none)."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    _write(folder / f"{key}.pickle.z", zlib.compress(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL), 1))
+
+
+def store_list(folder: Path, key: str, output) -> None:
+    """Keep a list's build under ``key`` with its N-Quads in a file of their own (``<key>.nq``,
+    written first), so that a rebuild links that file instead of copying its bytes; afterwards
+    ``output`` names the file instead of holding the bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder / f"{key}.nq", output.nquads)
+    output.nquads, output.nquads_file = b"", str(folder / f"{key}.nq")
+    store(folder, key, output)
+
+
+def _write(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "wb") as file:
-        file.write(zlib.compress(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL), 1))
-    os.replace(temporary, folder / f"{key}.pickle.z")
+        file.write(data)
+    os.replace(temporary, path)
 
 
 def prune(folder: Path, keep: set[str]) -> int:
     """Remove every entry (and stray temporary file) not in ``keep``; returns how many."""
     removed = 0
     for path in folder.glob("*") if folder.is_dir() else []:
-        if path.name.removesuffix(".pickle.z") not in keep:
+        if path.is_file() and path.name.removesuffix(".pickle.z").removesuffix(".nq") not in keep:
             path.unlink(missing_ok=True)
             removed += 1
     return removed

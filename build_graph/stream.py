@@ -34,10 +34,11 @@ from .compare import compare_lists
 from .emit_checks import alignment_quads, conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
-from .publish import staged_output
+from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
+from .store_load import graph_entry, load_store, write_index
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import groups_by_authority, validate_by_list
 
@@ -57,6 +58,7 @@ class ListOutput:
     fragment: nx.Graph          # its part of the power–basis graph
     quotes: list[QuoteEntry]
     counts: dict = field(default_factory=dict)
+    nquads_file: str | None = None  # where its N-Quads are when not in ``nquads`` (the cache's file)
 
 
 @dataclass
@@ -126,7 +128,7 @@ def _build_list_job(job) -> tuple[ListOutput, str, bool]:
     if cached is not None:
         return cached, key, True
     output = build_list(file, meta, layout)
-    list_cache.store(cache, key, output)
+    list_cache.store_list(cache, key, output)
     return output, key, False
 
 
@@ -171,7 +173,13 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             used_keys.add(key)
             reused += was_cached
             chunk = chunks / f"{len(chunk_files):06d}.nq"
-            chunk.write_bytes(output.nquads)
+            if output.nquads_file is None:
+                chunk.write_bytes(output.nquads)
+            else:  # the cache's file, linked rather than copied (a copy where links cannot be made)
+                try:
+                    os.link(output.nquads_file, chunk)
+                except OSError:
+                    shutil.copyfile(output.nquads_file, chunk)
             chunk_files[output.graph] = chunk
             registry_lines |= output.registry
             records.extend(output.records)
@@ -197,12 +205,17 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
-        comparisons = compare_lists(graph, lists, workers)
+        comparisons = compare_lists(graph, lists, workers, cache_dir / "alignment" if cache_dir else None)
         progress(f"  aligned {len(comparisons)} pairs of lists")
         shared = (conflict_quads(conflicting_quotes(quotes)) + alignment_quads(comparisons)
                   + ontology_quads() + emitter.sink.quads)
-        shared_bytes = sorted_nquads(shared).splitlines()
-        graph_sizes, ranges = _write_graph(out / "graph.nq", _by_graph(set(shared_bytes) | registry_lines), chunk_files)
+        if registry_lines:
+            shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
+        index = _write_graph(out / "graph.nq", _by_graph(shared), chunk_files)
+        del shared
+        write_index(out, index)
+        graph_sizes = {graph: entry["quads"] for graph, entry in index.items()}
+        ranges = {graph: (entry["offset"], entry["length"]) for graph, entry in index.items()}
         total = sum(graph_sizes.values())
         shutil.rmtree(chunks)
         progress(f"  wrote graph.nq ({total} quads)")
@@ -213,11 +226,11 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         # in children: the store's loader beside the validation's batches (each an in-memory
         # store of a few lists and the shared nodes they reach); their buffers die with them
         with process_pool(workers) as pool:  # --workers 1: one child, one job after the other
-            loading = pool.submit(_load_store, out)
+            previous = target if cache and is_complete_build(target) else None
+            loading = pool.submit(load_store, out, previous)
             report = validate_by_list(out / "graph.nq", groups_by_authority(lists), ranges, pool.submit,
-                                      progress=progress)
-            loading.result()
-            progress("  loaded the store store/")
+                                      cache=cache_dir / "validation" if cache_dir else None, progress=progress)
+            progress(f"  loaded the store store/ ({loading.result()})")
         (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
                                           encoding="utf-8")
         write_ontology_docs(ontology_files(), out / "ontology")
@@ -235,47 +248,29 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     return result
 
 
-LOAD_CHUNK_BYTES = 50 * 2**20  # of graph.nq per bulk_load call
+def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """Distinct quads grouped by graph IRI (each group serialised, sorted, when it is written)."""
+    groups: dict[str, set[ox.Quad]] = {}
+    for quad in quads:
+        groups.setdefault(quad.graph_name.value, set()).add(quad)
+    return {graph: list(members) for graph, members in groups.items()}
 
 
-def _load_store(out: Path) -> None:
-    """The store from graph.nq, ``LOAD_CHUNK_BYTES`` (cut at a line end) per ``bulk_load``: one
-    call over the whole file holds memory growing with it (1.8 GB at 11.5 M quads, 1.0 GB at
-    1.15 M); in chunks it stays near 300 MB, for ≈ 1.4× the time (measured at 11.5 M quads)."""
-    store = ox.Store(str(out / "store"))
-    with (out / "graph.nq").open("rb") as source:
-        while chunk := source.read(LOAD_CHUNK_BYTES):
-            store.bulk_load(chunk + source.readline(), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-
-
-def _by_graph(lines: set[bytes]) -> dict[str, list[bytes]]:
-    """N-Quads lines grouped by graph IRI, each group sorted by the quad's text (one parse of all)."""
-    ordered = sorted(lines)
-    quads = ox.parse(b"\n".join(ordered), format=ox.RdfFormat.N_QUADS) if ordered else []
-    groups: dict[str, list[tuple[str, bytes]]] = {}
-    for quad, line in zip(quads, ordered):
-        groups.setdefault(quad.graph_name.value, []).append((str(quad), line))
-    return {graph: [line for _, line in sorted(members)] for graph, members in groups.items()}
-
-
-def _write_graph(path: Path, shared: dict[str, list[bytes]], chunk_files: dict[str, Path]
-                 ) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
-    """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns the quads
-    of each graph and its (offset, length) in bytes, in graph order."""
+def _write_graph(path: Path, shared: dict[str, list[ox.Quad]], chunk_files: dict[str, Path]) -> dict[str, dict]:
+    """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns each
+    graph's index entry (offset, length, quads, SHA-256; :func:`store_load.graph_entry`)."""
     pieces = [(graph, file.read_bytes) for graph, file in chunk_files.items()]
-    pieces += [(graph, (lambda lines=lines: b"\n".join(lines) + b"\n")) for graph, lines in shared.items()]
-    sizes: dict[str, int] = {}
-    ranges: dict[str, tuple[int, int]] = {}
+    pieces += [(graph, (lambda quads=quads: sorted_nquads(quads))) for graph, quads in shared.items()]
+    index: dict[str, dict] = {}
     offset = 0
     with path.open("wb") as handle:
         for graph, read in sorted(pieces, key=lambda piece: piece[0]):
             data = read()
             if data:
-                sizes[graph], ranges[graph] = data.count(b"\n"), (offset, len(data))
+                index[graph] = graph_entry(data, offset)
                 handle.write(data)
                 offset += len(data)
-    return sizes, ranges
+    return index
 
 
 def _write_turtle(nquads: Path, turtle: Path) -> None:

@@ -19,23 +19,28 @@ compares the two, and pyshacl, on the bundled lists and on variations of them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from . import list_cache
 
 BATCH_BYTES = 64 * 2**20  # of graph.nq per batch (before the lines the shapes do not read are left out)
 
 
 @dataclass(frozen=True)
 class Batch:
-    """The byte ranges of ``graph.nq`` (offset, length) of the groups one store validates."""
+    """The groups one store validates, each as byte ranges (offset, length) of ``graph.nq``;
+    none for the batch of the shared graphs alone."""
 
     nquads: str
-    ranges: tuple[tuple[int, int], ...]
+    groups: tuple[tuple[tuple[int, int], ...], ...]
     shared: tuple[tuple[int, int], ...]   # the shared graphs' ranges (read once per process)
     shapes_files: tuple[str, ...] | None
+    cache: str | None = None              # folder of results by content (list_cache entries)
 
 
 @dataclass
@@ -43,6 +48,8 @@ class BatchResults:
     results: list            # validate.ValidationResult of the batch's own focus nodes
     selected: bool           # whether any shape targeted a node of the batch
     owned_shared: set[str]   # the batch's own subjects that shared lines describe too
+    keys: list[str] = field(default_factory=list)  # the cache entries it used or wrote
+    cached: int = 0          # groups whose results came from the cache
 
 
 def graph_ranges(nquads: Path) -> dict[str, tuple[int, int]]:
@@ -87,24 +94,26 @@ def groups_by_authority(lists) -> list[list[str]]:
 
 
 def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[str]],
-            shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES) -> tuple[list[Batch], Batch]:
+            shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
+            cache: Path | None = None) -> tuple[list[Batch], Batch]:
     """The batches of ``groups`` (consecutive groups up to ``batch_bytes`` of graph.nq each,
     a group never split) and the batch of the shared graphs alone."""
     groups = [[graph for graph in group if graph in ranges] for group in groups]  # a graph without quads has nothing to check
     grouped = {graph for group in groups for graph in group}
     shared = tuple(sorted(r for graph, r in ranges.items() if graph not in grouped))
     files = tuple(map(str, shapes_files)) if shapes_files else None
+    cache = str(cache) if cache is not None else None
     made, current, size = [], [], 0
-    for group in groups:
-        members = [ranges[graph] for graph in group]
+    for group in filter(None, groups):
+        members = tuple(ranges[graph] for graph in group)
         if current and size + sum(n for _, n in members) > batch_bytes:
-            made.append(Batch(str(nquads), tuple(current), shared, files))
+            made.append(Batch(str(nquads), tuple(current), shared, files, cache))
             current, size = [], 0
-        current += members
+        current.append(members)
         size += sum(n for _, n in members)
     if current:
-        made.append(Batch(str(nquads), tuple(current), shared, files))
-    return made, Batch(str(nquads), (), shared, files)
+        made.append(Batch(str(nquads), tuple(current), shared, files, cache))
+    return made, Batch(str(nquads), (), shared, files, cache)
 
 
 def _read(path: str, ranges, wanted: frozenset[bytes]) -> list[bytes]:
@@ -164,24 +173,70 @@ def closure(lines: list[bytes], index: dict[bytes, list[bytes]]) -> list[bytes]:
 
 
 def validate_batch(batch: Batch) -> BatchResults:
-    """The results of one batch (a list batch, or the shared batch when it has no ranges of its own)."""
-    from .validate import CannotValidate, load_shapes, validate_store
+    """The results of one batch (a list batch, or the shared batch when it has no groups).
 
-    shapes = load_shapes(_paths(batch.shapes_files))
+    With a cache, each group's results are kept under the SHA-256 of what decides them — the
+    tool, the shapes, the group's lines and the shared lines they reach — and taken from there
+    when nothing of that changed: a rebuild validates only the groups an edit reaches."""
     index = _shared_index(batch.nquads, batch.shared, batch.shapes_files)
-    own = _read(batch.nquads, batch.ranges, _wanted(batch.shapes_files))
-    lines = own + closure(own, index) if batch.ranges else [line for group in index.values() for line in group]
-    subjects = {line.split(b" ", 1)[0] for line in own}
+    wanted = _wanted(batch.shapes_files)
+    if not batch.groups:
+        units = [([], [line for lines in index.values() for line in lines])]
+    else:
+        units = []
+        for ranges in batch.groups:
+            own = _read(batch.nquads, ranges, wanted)
+            units.append((own, closure(own, index)))
+    keys = [_key(own, reached, batch.shapes_files) if batch.cache else "" for own, reached in units]
+    found = [list_cache.load(Path(batch.cache), key) if batch.cache else None for key in keys]
+    todo = [i for i, entry in enumerate(found) if entry is None]
+    if todo:
+        fresh = _validate_units([units[i] for i in todo], batch.shapes_files, shared_only=not batch.groups)
+        for i, entry in zip(todo, fresh):
+            found[i] = entry
+            if batch.cache:
+                list_cache.store(Path(batch.cache), keys[i], entry)
+    results = [r for entry in found for r in entry[0]]
+    owned = set().union(*(entry[2] for entry in found))
+    return BatchResults(results, any(entry[1] for entry in found), owned, [k for k in keys if k],
+                        len(units) - len(todo))
+
+
+def _key(own: list[bytes], reached: list[bytes], shapes_files) -> str:
+    digest = hashlib.sha256(list_cache.fingerprint().encode())
+    for path in _paths(shapes_files) or []:
+        digest.update(path.read_bytes())
+    for part in (sorted(own), sorted(set(reached))):
+        digest.update(b"%d\0" % len(part))
+        digest.update(b"".join(part))
+    return digest.hexdigest()
+
+
+def _validate_units(units, shapes_files, shared_only: bool) -> list[tuple[list, bool, set[str]]]:
+    """Validate units (a group's own lines and the shared lines they reach) on one store; per
+    unit: (results on its own focus nodes, whether anything was targeted, owned shared subjects).
+    The shared unit (no own lines) keeps all its results."""
+    from .validate import CannotValidate, load_shapes, validate_store
+    from .validate_sparql import targeted
+
+    lines = [line for own, reached in units for line in (*own, *reached)]
     store = ox.Store()
     store.bulk_extend(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS) if lines else [])
     try:
-        report = validate_store(store, shapes)
+        report = validate_store(store, load_shapes(_paths(shapes_files)))
     except CannotValidate:  # nothing targeted here; the whole run still must select something
-        return BatchResults([], False, set())
-    if not batch.ranges:
-        return BatchResults(report.results, True, set())
-    kept = [r for r in report.results if _as_term(r.focus) in subjects]
-    return BatchResults(kept, True, {term.decode() for term in subjects if term in index})
+        return [([], False, set()) for _ in units]
+    if shared_only:
+        return [(report.results, True, set())]
+    shared_subjects = {line.split(b" ", 1)[0] for _, reached in units for line in reached}
+    nodes = targeted(store, load_shapes(_paths(shapes_files))) if len(units) > 1 else None
+    made = []
+    for own, _ in units:
+        subjects = {line.split(b" ", 1)[0] for line in own}
+        kept = [r for r in report.results if _as_term(r.focus) in subjects]
+        selected = nodes is None or any(term.decode() in nodes for term in subjects)
+        made.append((kept, selected, {term.decode() for term in subjects & shared_subjects}))
+    return made
 
 
 def _as_term(focus: str) -> bytes:
@@ -206,11 +261,12 @@ def merge(list_results: list[BatchResults], shared: BatchResults, nquads: Path):
 
 def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[int, int]] | None = None,
                      submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
-                     progress=lambda message: None):
+                     cache: Path | None = None, progress=lambda message: None):
     """The validation report of ``nquads``, group by group (see the module's contract).
-    ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another."""
+    ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another.
+    ``cache``: a folder of results by content; after the run it holds only the entries it used."""
     ranges = graph_ranges(nquads) if ranges is None else ranges
-    made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes)
+    made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes, cache)
     if submit is None:
         parts = [validate_batch(batch) for batch in made]
         shared_part = validate_batch(shared)
@@ -219,5 +275,9 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
         shared_future = submit(validate_batch, shared)
         parts = [future.result() for future in futures]
         shared_part = shared_future.result()
-    progress(f"  validated {len(groups)} group(s) of lists in {len(made)} batch(es) and the shared graphs")
+    reused = sum(part.cached for part in parts)
+    if cache is not None:
+        list_cache.prune(cache, {key for part in [*parts, shared_part] for key in part.keys})
+    progress(f"  validated {len(groups)} group(s) of lists in {len(made)} batch(es) and the shared graphs"
+             + (f"; {reused} group(s) unchanged (results from {cache.name}/)" if cache is not None else ""))
     return merge(parts, shared_part, nquads)

@@ -363,6 +363,16 @@ def selects_something(store: ox.Store, shapes: rdflib.Graph) -> bool:
     return False
 
 
+def targeted(store: ox.Store, shapes: rdflib.Graph) -> set[str]:
+    """Every node of the store's union graph that a target of a shape names (as N-Quads terms)."""
+    compiler = Compiler(shapes)
+    shaped = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+              for s in shapes.subjects(p, None)}
+    return {str(row["focus"]) for shape in shaped
+            for row in store.query(f"SELECT DISTINCT ?focus WHERE {{ {compiler.targets(shape)} }}",
+                                   use_default_graph_as_union=True)}
+
+
 def to_oxigraph(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, rdflib.URIRef):

@@ -57,9 +57,9 @@ def test_graph_ranges_and_batches(seed_lists, tmp_path):
         assert {_graph_of(line) for line in chunk.splitlines()} == {graph}
     groups = groups_by_authority(built.lists)
     made, shared = batches(path, ranges, groups, batch_bytes=1)
-    assert len(made) == 2 and shared.ranges == () and len(shared.shared) == len(ranges) - 2
+    assert len(made) == 2 and shared.groups == () and len(shared.shared) == len(ranges) - 2
     made, _ = batches(path, ranges, groups)
-    assert len(made) == 1 and set(made[0].ranges) == {ranges[iris.list_graph(i)] for i in seed_lists}
+    assert len(made) == 1 and {r for group in made[0].groups for r in group} == {ranges[iris.list_graph(i)] for i in seed_lists}
     # graphs out of order are refused, not read as two graphs
     lines = data.splitlines(keepends=True)
     path.write_bytes(b"".join(lines[-1:] + lines))
@@ -81,3 +81,27 @@ def test_nothing_to_validate_is_an_error(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(CannotValidate):
         validate_by_list(path, [])
+
+
+def test_results_come_from_the_cache_only_where_nothing_they_depend_on_changed(pingshan, yuanshi, tmp_path):
+    cache = tmp_path / "cache"
+    lists = [copy.deepcopy(pingshan), copy.deepcopy(yuanshi)]
+    built = build_graph(lists)
+    path = tmp_path / "graph.nq"
+    path.write_bytes(sorted_nquads(built.quads))
+    groups = groups_by_authority(built.lists)
+    first = validate_by_list(path, groups, cache=cache)
+    messages = []
+    again = validate_by_list(path, groups, cache=cache, progress=messages.append)
+    assert again.results == first.results and "2 group(s) unchanged" in messages[0]
+    # one list edited (a power renamed): its group is validated again, the other comes from the cache
+    edited = [copy.deepcopy(pingshan), copy.deepcopy(yuanshi)]
+    edited[1].records[0].power += "（修订）"
+    built = build_graph(edited)
+    path.write_bytes(sorted_nquads(built.quads))
+    messages.clear()
+    changed = validate_by_list(path, groups_by_authority(built.lists), cache=cache, progress=messages.append)
+    assert "1 group(s) unchanged" in messages[0]
+    assert changed.results == validate_by_list(path, groups_by_authority(built.lists)).results
+    assert changed.results != first.results
+    assert len(list(cache.glob("*.pickle.z"))) == 3  # two groups and the shared graphs: stale entries pruned

@@ -1,0 +1,100 @@
+"""The persisted store of a build: loaded from its ``graph.nq``, or patched from the previous
+build's store when few graphs changed.
+
+``graph.nq`` is written with an index (:data:`INDEX`: each graph's byte offset, length, quads
+and SHA-256), so the next build knows which graphs changed without reading the rest. A patch
+starts from a backup of the previous store (RocksDB checkpoint: hard links, no copy, the
+previous build untouched), removes the lines that left each changed graph and adds the ones that
+came (a graph with blank nodes is replaced whole: a store names them afresh on loading) — the
+same quads a fresh load gives, up to blank node names (tested). Past :data:`PATCH_MAX_SHARE` of the bytes
+changed, or without a usable previous build, the store is loaded afresh.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+INDEX = ".graph-index.json"    # beside graph.nq in a build
+LOAD_CHUNK_BYTES = 50 * 2**20  # of graph.nq per bulk_load call
+PATCH_MAX_SHARE = 0.25         # of graph.nq's bytes changed; more: a fresh load is faster
+
+
+def graph_entry(data: bytes, offset: int) -> dict:
+    """The index entry of one graph's bytes written at ``offset``."""
+    return {"offset": offset, "length": len(data), "quads": data.count(b"\n"),
+            "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def write_index(out: Path, entries: dict[str, dict]) -> None:
+    (out / INDEX).write_text(json.dumps(entries, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_index(folder: Path) -> dict[str, dict] | None:
+    """The graph index of a build, or None (absent or unreadable)."""
+    try:
+        return json.loads((folder / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def load_store(out: Path, previous: Path | None = None) -> str:
+    """``out/store`` with exactly the quads of ``out/graph.nq``; patched from ``previous`` (a
+    complete earlier build) when that is possible and cheaper. Returns what was done, for the
+    progress line."""
+    plan = _patch_plan(out, previous) if previous is not None else None
+    if plan is None:
+        _load(out)
+        return "from graph.nq"
+    changed, removed = plan
+    ox.Store.read_only(str(previous / "store")).backup(str(out / "store"))
+    store = ox.Store(str(out / "store"))
+    old_index, new_index = read_index(previous), read_index(out)
+    for graph in removed:
+        store.remove_graph(ox.NamedNode(graph))
+    for graph in changed:
+        old = set(_lines(previous / "graph.nq", old_index.get(graph)))
+        new = set(_lines(out / "graph.nq", new_index[graph]))
+        if any(b"_:" in line for line in old | new):
+            # a store names blank nodes afresh on loading: its lines cannot be found by their labels
+            store.remove_graph(ox.NamedNode(graph))
+            old = set()
+        for quad in ox.parse(b"".join(sorted(old - new)), format=ox.RdfFormat.N_QUADS):
+            store.remove(quad)
+        if new - old:
+            store.extend(ox.parse(b"".join(sorted(new - old)), format=ox.RdfFormat.N_QUADS))
+    store.flush()
+    return f"patched from the previous build ({len(changed)} graph(s) changed, {len(removed)} removed)"
+
+
+def _patch_plan(out: Path, previous: Path) -> tuple[list[str], list[str]] | None:
+    """(changed or new graphs, removed graphs) when patching ``previous``'s store is the way."""
+    old_index, new_index = read_index(previous), read_index(out)
+    if old_index is None or new_index is None or not (previous / "store").is_dir():
+        return None
+    changed = sorted(g for g, entry in new_index.items() if old_index.get(g, {}).get("sha256") != entry["sha256"])
+    removed = sorted(old_index.keys() - new_index.keys())
+    total = sum(entry["length"] for entry in new_index.values())
+    moved = sum(new_index[g]["length"] for g in changed) + sum(old_index[g]["length"] for g in removed)
+    return (changed, removed) if moved <= PATCH_MAX_SHARE * total else None
+
+
+def _lines(nquads: Path, entry: dict | None) -> list[bytes]:
+    if entry is None:
+        return []
+    with nquads.open("rb") as handle:
+        handle.seek(entry["offset"])
+        return handle.read(entry["length"]).splitlines(keepends=True)
+
+
+def _load(out: Path) -> None:
+    """The store from graph.nq, ``LOAD_CHUNK_BYTES`` (cut at a line end) per ``bulk_load``: one
+    call over the whole file holds memory growing with it (1.8 GB at 11.5 M quads, 1.0 GB at
+    1.15 M); in chunks it stays near 300 MB, for ≈ 1.4× the time (measured at 11.5 M quads)."""
+    store = ox.Store(str(out / "store"))
+    with (out / "graph.nq").open("rb") as source:
+        while chunk := source.read(LOAD_CHUNK_BYTES):
+            store.bulk_load(chunk + source.readline(), format=ox.RdfFormat.N_QUADS)
+    store.flush()
