@@ -193,7 +193,6 @@ def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:
         i, j = sorted((x, y))
         paired[i] = j - offset
     pairs = [Pair(list_a[i], list_b[j], scores[i, j], scores[i, j] < CERTAIN_THRESHOLD) for i, j in sorted(paired.items())]
-    taken_b = set(paired.values())
     for entries, side in ((list_a, "a"), (list_b, "b")):
         partner = {(p.a if side == "a" else p.b).iri: p for p in pairs}
         for i, entry in enumerate(entries):

@@ -8,7 +8,6 @@ escaped; links between pages are relative, so the folder works from anywhere.
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from html import escape
 from pathlib import Path
@@ -215,7 +214,7 @@ def comparison_body(comparison) -> str:
         if pair.via_main_item:
             flags.append("经主项 via main item")
         if pair.a.power_type != pair.b.power_type:
-            flags.append(f"<span class='violation'>类型不同 types differ</span>")
+            flags.append("<span class='violation'>类型不同 types differ</span>")
         listing = lambda items, cls: "".join(f"<li class='{cls}'>{escape(i)}</li>" for i in items)
         rows.append(
             f"<tr><td>第{pair.a.item_no}项<br>{escape(pair.a.power)}<br><small>{escape(pair.a.power_type)}</small></td>"

@@ -456,8 +456,6 @@ class EndpointServer(ThreadingHTTPServer):
 
 def make_server(settings: EndpointSettings, host: str = "127.0.0.1", port: int = 7878) -> EndpointServer:
     """A server over the build in ``settings.output`` (not started: call ``serve_forever``)."""
-    from .queries import library
-
     handler = type("Handler", (SparqlHandler,), {
         "settings": settings,
         "gate": QueryGate(settings.workers, settings.queue, wait=max(30.0, 3 * settings.timeout)),

@@ -20,6 +20,7 @@ compares the two, and pyshacl, on the bundled lists and on variations of them).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -127,20 +128,14 @@ def _read(path: str, ranges, wanted: frozenset[bytes]) -> list[bytes]:
     return lines
 
 
-def _object_term(line: bytes) -> bytes | None:
-    """The object of an N-Quads line when it is an IRI or a blank node (else None)."""
-    rest = line.split(b" ", 2)[2].rstrip()[:-1].rstrip()  # "o <g>"
-    obj = rest[:rest.rfind(b" ")] if rest.endswith(b">") and b" " in rest else rest
-    return obj if obj[:1] == b"<" or obj[:2] == b"_:" else None
-
-
 @lru_cache(maxsize=2)
-def _shared_index(path: str, shared, files) -> dict[bytes, list[bytes]]:
-    """The shared lines the shapes read, by subject (once per process and file)."""
-    index: dict[bytes, list[bytes]] = {}
+def _shared_index(path: str, shared, files) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
+    """The shared lines the shapes read by subject, with the terms written in them (once per
+    process and file)."""
+    lines: dict[bytes, list[bytes]] = {}
     for line in _read(path, shared, _wanted(files)):
-        index.setdefault(line.split(b" ", 1)[0], []).append(line)
-    return index
+        lines.setdefault(line.split(b" ", 1)[0], []).append(line)
+    return {subject: (found, set(_TERM.findall(b"".join(found)))) for subject, found in lines.items()}
 
 
 @lru_cache(maxsize=2)
@@ -154,21 +149,23 @@ def _paths(files) -> list[Path] | None:
     return [Path(f) for f in files] if files else None
 
 
-def closure(lines: list[bytes], index: dict[bytes, list[bytes]]) -> list[bytes]:
-    """The shared lines reached from the terms of ``lines`` (subjects and IRI/blank objects),
-    following the objects of the lines reached, to a fixpoint."""
-    seen = {line.split(b" ", 1)[0] for line in lines}
-    seen |= {term for term in map(_object_term, lines) if term is not None}
+_TERM = re.compile(rb"<[^<>\s]*>|_:\S+")  # IRIs and blank nodes as N-Quads writes them
+
+
+def closure(lines: list[bytes], index: dict[bytes, tuple[list[bytes], set[bytes]]]) -> list[bytes]:
+    """The shared lines reached from the terms of ``lines`` — every IRI and blank node written
+    in them (a superset of subjects and objects: predicates and graph names too, which only ever
+    adds true lines of the graph) — following the terms of the lines reached, to a fixpoint.
+    ``index``: subject → (its shared lines, the terms written in them)."""
+    seen = set(_TERM.findall(b"".join(lines)))
     frontier, reached = [term for term in seen if term in index], []
     while frontier:
-        term = frontier.pop()
-        for line in index.get(term, ()):
-            reached.append(line)
-            obj = _object_term(line)
-            if obj is not None and obj not in seen:
-                seen.add(obj)
-                if obj in index:
-                    frontier.append(obj)
+        found, terms = index[frontier.pop()]
+        reached += found
+        for term in terms - seen:
+            seen.add(term)
+            if term in index:
+                frontier.append(term)
     return reached
 
 
@@ -181,7 +178,7 @@ def validate_batch(batch: Batch) -> BatchResults:
     index = _shared_index(batch.nquads, batch.shared, batch.shapes_files)
     wanted = _wanted(batch.shapes_files)
     if not batch.groups:
-        units = [([], [line for lines in index.values() for line in lines])]
+        units = [([], [line for lines, _ in index.values() for line in lines])]
     else:
         units = []
         for ranges in batch.groups:
@@ -219,9 +216,10 @@ def _validate_units(units, shapes_files, shared_only: bool) -> list[tuple[list, 
     from .validate import CannotValidate, load_shapes, validate_store
     from .validate_sparql import targeted
 
-    lines = [line for own, reached in units for line in (*own, *reached)]
+    data = b"".join(line for own, reached in units for line in (*own, *reached))
     store = ox.Store()
-    store.bulk_extend(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS) if lines else [])
+    if data:
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     try:
         report = validate_store(store, load_shapes(_paths(shapes_files)))
     except CannotValidate:  # nothing targeted here; the whole run still must select something
@@ -230,12 +228,19 @@ def _validate_units(units, shapes_files, shared_only: bool) -> list[tuple[list, 
         return [(report.results, True, set())]
     shared_subjects = {line.split(b" ", 1)[0] for _, reached in units for line in reached}
     nodes = targeted(store, load_shapes(_paths(shapes_files))) if len(units) > 1 else None
+    owner: dict[bytes, int] = {}
+    for number, (own, _) in enumerate(units):
+        owner.update((line.split(b" ", 1)[0], number) for line in own)
+    kept: list[list] = [[] for _ in units]
+    for result in report.results:
+        number = owner.get(_as_term(result.focus))
+        if number is not None:
+            kept[number].append(result)
     made = []
-    for own, _ in units:
+    for (own, _), results in zip(units, kept):
         subjects = {line.split(b" ", 1)[0] for line in own}
-        kept = [r for r in report.results if _as_term(r.focus) in subjects]
         selected = nodes is None or any(term.decode() in nodes for term in subjects)
-        made.append((kept, selected, {term.decode() for term in subjects & shared_subjects}))
+        made.append((results, selected, {term.decode() for term in subjects & shared_subjects}))
     return made
 
 

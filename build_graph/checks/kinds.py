@@ -33,7 +33,7 @@ COERCION_KINDS = {
     "sealing": ("查封场所、设施或者财物", r"查封|封存"),
     "seizure": ("扣押财物", r"扣押"),
     "freezing": ("冻结存款、汇款", r"冻结"),
-    "enforcement": ("行政强制执行", rf"(?<!申请人民法院)(?<!申请法院)强制执行|加处罚款|滞纳金|划拨|拍卖|代履行|排除妨碍"),
+    "enforcement": ("行政强制执行", r"(?<!申请人民法院)(?<!申请法院)强制执行|加处罚款|滞纳金|划拨|拍卖|代履行|排除妨碍"),
 }
 _PENALTY = {slug: re.compile(pattern) for slug, (_, pattern) in PENALTY_KINDS.items()}
 _COERCION = {slug: re.compile(pattern) for slug, (_, pattern) in COERCION_KINDS.items()}
