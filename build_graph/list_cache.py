@@ -45,6 +45,11 @@ def list_key(file: Path, meta, layout: str | None) -> str:
     return digest.hexdigest()
 
 
+def has(folder: Path, key: str) -> bool:
+    """Whether an entry for ``key`` is there (it may still prove unreadable: see :func:`load`)."""
+    return (folder / f"{key}.pickle.z").is_file()
+
+
 def load(folder: Path, key: str):
     """The cached output for ``key``, or None (absent or unreadable). An output whose graph was
     kept apart (:func:`store_list`) comes with ``nquads_file`` naming it and no ``nquads``."""

@@ -53,8 +53,8 @@ class ListOutput:
     graph: str                  # the list's named graph IRI
     nquads: bytes               # its graph, sorted N-Quads
     registry: set[bytes]        # N-Quads lines of the registry nodes it cites
-    records: list[dict]
-    citations: list[dict]
+    records: list[str]          # its records.json rows, rendered (``json_rows``)
+    citations: list[str]        # its citations.json rows, rendered
     fragment: nx.Graph          # its part of the power–basis graph
     quotes: list[QuoteEntry]
     counts: dict = field(default_factory=dict)
@@ -91,11 +91,13 @@ def build_list(file: Path, meta: ListMeta, layout: str | None) -> ListOutput:
     output = ListOutput(
         power_list=power_list, graph=graph, nquads=sorted_nquads(quads),
         registry=set(sorted_nquads(emitter.sink.quads).splitlines()),
-        records=export.record_rows([power_list]), citations=citation_rows([power_list], registry, {power_list.list_id: cited}),
+        records=json_rows(export.record_rows([power_list])),
+        citations=json_rows(citation_rows([power_list], registry, {power_list.list_id: cited})),
         fragment=power_graph(_OneList(power_list, cited)), quotes=quote_entries(power_list, cited, facts, citation_iri),
         counts={"powers": len(powers), "citations": len(basis),
                 "unresolved_citations": sum(1 for r in basis if r.instrument.provisional),
                 "quoted_references": sum(len(p.quoted) for p in cited)})
+    output.counts["graph"] = graph_entry(output.nquads, 0)  # its graph.nq index entry, but for the offset
     for record in power_list.records:  # exported and emitted: the main process needs names only
         record.basis_text, record.responsibilities, record.accountability = "", [], []
     return output
@@ -117,33 +119,38 @@ class _OneList:
         return {self.power_list.list_id: self.cited}
 
 
-def _build_list_job(job) -> tuple[ListOutput, str, bool]:
-    """(output, cache key, whether it came from the cache) of one list; with ``cache`` None,
-    always built (key "")."""
+def _build_list_job(job) -> tuple[ListOutput | None, str]:
+    """(output, cache key) of one list: built (and kept in the cache), or None when the cache
+    holds it — the main process loads it there rather than have it pickled across; with
+    ``cache`` None, always built (key "")."""
     file, meta, layout, cache = job
     if cache is None:
-        return build_list(file, meta, layout), "", False
+        return build_list(file, meta, layout), ""
     key = list_cache.list_key(file, meta, layout)
-    cached = list_cache.load(cache, key)
-    if cached is not None:
-        return cached, key, True
+    if list_cache.has(cache, key):
+        return None, key
     output = build_list(file, meta, layout)
     list_cache.store_list(cache, key, output)
-    return output, key, False
+    return output, key
+
+
+def json_rows(rows: list[dict]) -> list[str]:
+    """Each row as ``export.to_json`` writes it inside its array (indented one level)."""
+    return [json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ") for row in rows]
 
 
 class _JsonArray:
-    """Write a JSON array row by row, byte for byte what ``export.to_json`` writes for the rows."""
+    """Write a JSON array list by list, byte for byte what ``export.to_json`` writes for the rows."""
 
     def __init__(self, path: Path):
         self.file = path.open("w", encoding="utf-8")
         self.rows = 0
 
-    def extend(self, rows: list[dict]) -> None:
-        for row in rows:
-            text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            self.file.write(("[\n  " if self.rows == 0 else ",\n  ") + text)
-            self.rows += 1
+    def extend(self, rendered: list[str]) -> None:
+        """Append rows rendered by :func:`json_rows`."""
+        if rendered:
+            self.file.write(("[\n  " if self.rows == 0 else ",\n  ") + ",\n  ".join(rendered))
+            self.rows += len(rendered)
 
     def close(self) -> None:
         self.file.write("[]\n" if self.rows == 0 else "\n]\n")
@@ -169,8 +176,13 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         outputs = ordered_map(_build_list_job, ((file, meta, layout, cache_dir) for file, meta in jobs), workers)
         used_keys, reused = set(), 0
         # one list at a time: its chunk is written and its graph dropped before the next
-        for number, (output, key, was_cached) in enumerate(outputs, 1):
+        for number, ((output, key), (file, meta)) in enumerate(zip(outputs, jobs), 1):
             used_keys.add(key)
+            was_cached = output is None
+            output = list_cache.load(cache_dir, key) if was_cached else output
+            if output is None:  # the entry went bad since the worker looked: build it here
+                output, was_cached = build_list(file, meta, layout), False
+                list_cache.store_list(cache_dir, key, output)
             reused += was_cached
             chunk = chunks / f"{len(chunk_files):06d}.nq"
             if output.nquads_file is None:
@@ -180,7 +192,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                     os.link(output.nquads_file, chunk)
                 except OSError:
                     shutil.copyfile(output.nquads_file, chunk)
-            chunk_files[output.graph] = chunk
+            chunk_files[output.graph] = (chunk, output.counts["graph"])
             registry_lines |= output.registry
             records.extend(output.records)
             citations.extend(output.citations)
@@ -256,20 +268,29 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
     return {graph: list(members) for graph, members in groups.items()}
 
 
-def _write_graph(path: Path, shared: dict[str, list[ox.Quad]], chunk_files: dict[str, Path]) -> dict[str, dict]:
+def _write_graph(path: Path, shared: dict[str, list[ox.Quad]], chunk_files: dict[str, tuple[Path, dict]]
+                 ) -> dict[str, dict]:
     """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns each
-    graph's index entry (offset, length, quads, SHA-256; :func:`store_load.graph_entry`)."""
-    pieces = [(graph, file.read_bytes) for graph, file in chunk_files.items()]
-    pieces += [(graph, (lambda quads=quads: sorted_nquads(quads))) for graph, quads in shared.items()]
+    graph's index entry (offset, length, quads, SHA-256; :func:`store_load.graph_entry`). A
+    chunk comes with its entry (made where the list was built): its bytes are only copied."""
+    pieces = [(graph, (file, entry)) for graph, (file, entry) in chunk_files.items()]
+    pieces += [(graph, quads) for graph, quads in shared.items()]
     index: dict[str, dict] = {}
     offset = 0
     with path.open("wb") as handle:
-        for graph, read in sorted(pieces, key=lambda piece: piece[0]):
-            data = read()
-            if data:
-                index[graph] = graph_entry(data, offset)
-                handle.write(data)
-                offset += len(data)
+        for graph, piece in sorted(pieces, key=lambda piece: piece[0]):
+            if isinstance(piece, tuple):
+                file, entry = piece
+                if entry["length"]:
+                    with file.open("rb") as source:
+                        shutil.copyfileobj(source, handle, 2**22)
+                    index[graph] = {**entry, "offset": offset}
+            else:
+                data = sorted_nquads(piece)
+                if data:
+                    index[graph] = graph_entry(data, offset)
+                    handle.write(data)
+            offset += index[graph]["length"] if graph in index else 0
     return index
 
 
