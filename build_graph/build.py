@@ -12,7 +12,9 @@ Files written (all deterministic for the same input):
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import export, iris
+from . import export, iris, list_cache
 from .citations.export import citation_rows
 from .checks.facts import assess_list, conflicting_quotes, quote_entries
 from .compare import compare_lists
@@ -178,8 +180,9 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     return result
 
 
-def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str, int]:
-    """The graph views, text pages, index.html and the screenshots; views and pages counted per kind."""
+def write_site_and_views(built, graph, out: Path, report, progress, cache: Path | None = None) -> dict[str, int]:
+    """The graph views, text pages, index.html and the screenshots; views and pages counted per
+    kind. ``cache``: screenshots by content (tool and page), reused while a page is unchanged."""
     analytics = write_csv(graph, out / "analytics")
     views = write_views(built, graph, out)
     pages = write_pages(graph, out)
@@ -191,10 +194,32 @@ def write_site_and_views(built, graph, out: Path, report, progress) -> dict[str,
         top = next((node for node, _ in provisions_ranked(graph) if node.kind == "provision"), None)
         if top is not None:
             shots.append((out / "pages" / article_page(top.article), out / "article.png"))
-        taken = [png.name for page, png in shots if screenshot(page, png, Path(profile))]
+        taken = [png.name for page, png in shots if _screenshot(page, png, Path(profile), cache)]
+        if cache is not None:
+            list_cache.prune(cache, {_shot_key(page) for page, _ in shots})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
     return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
             | {"comparison_pages": len(comparisons)})
+
+
+def _shot_key(page: Path) -> str:
+    return hashlib.sha256(list_cache.fingerprint().encode() + page.read_bytes()).hexdigest()
+
+
+def _screenshot(page: Path, png: Path, profile: Path, cache: Path | None) -> bool:
+    """:func:`views.screenshot`, or the cached one of a byte-identical page (the page's scripts
+    are the tool's, in its fingerprint)."""
+    if cache is None:
+        return screenshot(page, png, profile)
+    kept = cache / f"{_shot_key(page)}.png"
+    if not kept.is_file():
+        if not screenshot(page, png, profile):
+            return False
+        cache.mkdir(parents=True, exist_ok=True)
+        list_cache.write_entry(kept, png.read_bytes())
+    else:
+        shutil.copyfile(kept, png)
+    return True
 
 
 def open_store(out: Path) -> ox.Store:

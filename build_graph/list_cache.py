@@ -67,7 +67,7 @@ def load(folder: Path, key: str):
 def store(folder: Path, key: str, output) -> None:
     """Keep ``output`` under ``key`` (atomically: readers see the whole entry or none)."""
     folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / f"{key}.pickle.z", zlib.compress(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL), 1))
+    write_entry(folder / f"{key}.pickle.z", zlib.compress(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
 
 def store_list(folder: Path, key: str, output) -> None:
@@ -75,12 +75,13 @@ def store_list(folder: Path, key: str, output) -> None:
     written first), so that a rebuild links that file instead of copying its bytes; afterwards
     ``output`` names the file instead of holding the bytes."""
     folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / f"{key}.nq", output.nquads)
+    write_entry(folder / f"{key}.nq", output.nquads)
     output.nquads, output.nquads_file = b"", str(folder / f"{key}.nq")
     store(folder, key, output)
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_entry(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed into place."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "wb") as file:
         file.write(data)
@@ -91,7 +92,7 @@ def prune(folder: Path, keep: set[str]) -> int:
     """Remove every entry (and stray temporary file) not in ``keep``; returns how many."""
     removed = 0
     for path in folder.glob("*") if folder.is_dir() else []:
-        if path.is_file() and path.name.removesuffix(".pickle.z").removesuffix(".nq") not in keep:
+        if path.is_file() and path.name.split(".", 1)[0] not in keep:
             path.unlink(missing_ok=True)
             removed += 1
     return removed

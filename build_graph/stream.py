@@ -250,7 +250,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
         built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)}, comparisons)
-        views = write_site_and_views(built, graph, out, report, progress)
+        views = write_site_and_views(built, graph, out, report, progress,
+                                     cache_dir / "screenshots" if cache_dir else None)
         result = {"lists": [_summary_entry(pl, entry) for pl, entry in zip(lists, entries)], "quads": total,
                   "graphs": graph_sizes, "views": views,
                   "validation": {"conforms": report.conforms, "violations": report.violations,

@@ -63,3 +63,25 @@ def test_a_damaged_entry_is_rebuilt_not_trusted(corpus, tmp_path):
     entry.write_bytes(entry.read_bytes()[:100])
     assert "1 of 2 list(s) unchanged" in build(corpus, out)
     assert (out / "graph.nq").read_bytes() == first
+
+
+def test_a_screenshot_is_taken_again_only_when_its_page_changed(tmp_path, monkeypatch):
+    from build_graph import build as build_module
+
+    taken = []
+
+    def fake_screenshot(page, png, profile):
+        taken.append(page.read_text())
+        png.write_bytes(b"PNG of " + page.read_bytes())
+        return True
+
+    monkeypatch.setattr(build_module, "screenshot", fake_screenshot)
+    page, png, cache = tmp_path / "overview.html", tmp_path / "overview.png", tmp_path / "shots"
+    page.write_text("<p>one</p>")
+    assert build_module._screenshot(page, png, tmp_path, cache) and taken == ["<p>one</p>"]
+    png.unlink()
+    assert build_module._screenshot(page, png, tmp_path, cache) and len(taken) == 1
+    assert png.read_bytes() == b"PNG of <p>one</p>"
+    page.write_text("<p>two</p>")
+    assert build_module._screenshot(page, png, tmp_path, cache) and len(taken) == 2
+    assert png.read_bytes() == b"PNG of <p>two</p>"
