@@ -196,7 +196,7 @@ def write_site_and_views(built, graph, out: Path, report, progress, cache: Path 
             shots.append((out / "pages" / article_page(top.article), out / "article.png"))
         taken = [png.name for page, png in shots if _screenshot(page, png, Path(profile), cache)]
         if cache is not None:
-            list_cache.prune(cache, {_shot_key(page) for page, _ in shots})
+            list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
     return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
             | {"comparison_pages": len(comparisons)})
@@ -209,7 +209,7 @@ def _shot_key(page: Path) -> str:
 def _screenshot(page: Path, png: Path, profile: Path, cache: Path | None) -> bool:
     """:func:`views.screenshot`, or the cached one of a byte-identical page (the page's scripts
     are the tool's, in its fingerprint)."""
-    if cache is None:
+    if cache is None or not page.is_file():
         return screenshot(page, png, profile)
     kept = cache / f"{_shot_key(page)}.png"
     if not kept.is_file():

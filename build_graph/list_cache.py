@@ -59,7 +59,11 @@ def load(folder: Path, key: str):
         return None
     if getattr(output, "nquads_file", None) is not None:
         output.nquads_file = str(folder / f"{key}.nq")
-        if not Path(output.nquads_file).is_file():
+        expected = output.counts.get("graph", {}).get("length")
+        try:
+            if Path(output.nquads_file).stat().st_size != expected:  # cut short or replaced: not trusted
+                return None
+        except OSError:
             return None
     return output
 

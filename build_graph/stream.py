@@ -7,11 +7,13 @@ and its records without their long texts. Nothing of a list's graph stays in mem
 chunk is written, so memory grows with the largest list (plus the registry, the power graph for
 the views and the index rows), not with the corpus.
 
-After the last list: the cross-list graph (conflicting quotes), the registry and ontology graphs;
-``graph.nq`` is every graph's sorted quads in graph-IRI order — byte-identical to the in-memory
-build's and to a single-process run; the store is bulk-loaded from it; validation runs on that
-graph (the shapes compiled to SPARQL, on an in-memory store of the triples they read, beside
-the loader); the views and site come from the power graph.
+After the last list: the cross-list graph (conflicting quotes), the alignment, registry and
+ontology graphs; ``graph.nq`` is every graph's sorted quads in graph-IRI order — byte-identical
+to the in-memory build's and to a single-process run — with its index of graphs; the store is
+loaded from it or patched from the previous build's (:mod:`store_load`) while it is validated
+group by group of lists on the same pool (:mod:`validate_by_list`); the views and site come
+from the power graph. What did not change since the last build comes from the cache
+(:mod:`list_cache`): lists, alignments, validation groups, screenshots.
 """
 from __future__ import annotations
 

@@ -85,3 +85,13 @@ def test_a_screenshot_is_taken_again_only_when_its_page_changed(tmp_path, monkey
     page.write_text("<p>two</p>")
     assert build_module._screenshot(page, png, tmp_path, cache) and len(taken) == 2
     assert png.read_bytes() == b"PNG of <p>two</p>"
+
+
+def test_a_cut_graph_file_in_the_cache_is_not_trusted(corpus, tmp_path):
+    out = tmp_path / "out"
+    build(corpus, out)
+    first = (out / "graph.nq").read_bytes()
+    graph_file = sorted(cache_folder(out).glob("*.nq"))[0]
+    graph_file.write_bytes(graph_file.read_bytes()[:-50])
+    assert "1 of 2 list(s) unchanged" in build(corpus, out)
+    assert (out / "graph.nq").read_bytes() == first
