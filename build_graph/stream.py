@@ -221,12 +221,13 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             emitter.rule_provision(rule)
         comparisons = compare_lists(graph, lists, workers, cache_dir / "alignment" if cache_dir else None)
         progress(f"  aligned {len(comparisons)} pairs of lists")
-        shared = (conflict_quads(conflicting_quotes(quotes)) + alignment_quads(comparisons)
-                  + ontology_quads() + emitter.sink.quads)
+        shared = conflict_quads(conflicting_quotes(quotes)) + ontology_quads() + emitter.sink.quads
         if registry_lines:
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
-        index = _write_graph(out / "graph.nq", _by_graph(shared), chunk_files)
+        graphs = _by_graph(shared) | _alignment_graph(comparisons)
         del shared
+        index = _write_graph(out / "graph.nq", graphs, chunk_files)
+        del graphs
         write_index(out, index)
         graph_sizes = {graph: entry["quads"] for graph, entry in index.items()}
         ranges = {graph: (entry["offset"], entry["length"]) for graph, entry in index.items()}
@@ -271,11 +272,23 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
     return {graph: list(members) for graph, members in groups.items()}
 
 
-def _write_graph(path: Path, shared: dict[str, list[ox.Quad]], chunk_files: dict[str, tuple[Path, dict]]
+def _alignment_graph(comparisons) -> dict[str, bytes]:
+    """The alignment graph's sorted N-Quads, made comparison by comparison as lines: at 100k
+    powers it has 640k quads, which as quad objects sorted at once held ≈ 1 GB. (A graph's quads
+    sorted by their text and its lines sorted as bytes are one order: the line is the text and
+    " .", and UTF-8 keeps code-point order.)"""
+    lines: set[bytes] = set()
+    for comparison in comparisons:
+        lines.update(sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True))
+    return {iris.alignment_graph(): b"".join(sorted(lines))} if lines else {}
+
+
+def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_files: dict[str, tuple[Path, dict]]
                  ) -> dict[str, dict]:
-    """graph.nq: the shared graphs and every list's chunk, in graph-IRI order; returns each
-    graph's index entry (offset, length, quads, SHA-256; :func:`store_load.graph_entry`). A
-    chunk comes with its entry (made where the list was built): its bytes are only copied."""
+    """graph.nq: the shared graphs (quads, or N-Quads already sorted) and every list's chunk,
+    in graph-IRI order; returns each graph's index entry (offset, length, quads, SHA-256;
+    :func:`store_load.graph_entry`). A chunk comes with its entry (made where the list was
+    built): its bytes are only copied."""
     pieces = [(graph, (file, entry)) for graph, (file, entry) in chunk_files.items()]
     pieces += [(graph, quads) for graph, quads in shared.items()]
     index: dict[str, dict] = {}
@@ -289,7 +302,7 @@ def _write_graph(path: Path, shared: dict[str, list[ox.Quad]], chunk_files: dict
                         shutil.copyfileobj(source, handle, 2**22)
                     index[graph] = {**entry, "offset": offset}
             else:
-                data = sorted_nquads(piece)
+                data = piece if isinstance(piece, bytes) else sorted_nquads(piece)
                 if data:
                     index[graph] = graph_entry(data, offset)
                     handle.write(data)
