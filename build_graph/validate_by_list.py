@@ -8,14 +8,17 @@ Every graph in no group is *shared* (registry, ontology, cross-list, alignment).
 
 A batch's store holds, of the triples the shapes and the report read (``shape_predicates``),
 its groups' lines and the *closure* of shared lines they reach: shared lines whose subject is a
-term of the batch, then of those lines' objects, to a fixpoint. Results are kept for focus nodes
-that are subjects of the batch's own lines. One more pass validates the shared graphs alone, for
-focus nodes that live there (provisions, instruments), leaving out the nodes a batch owns.
+term (IRI or blank node) written in a group's lines, then in those shared lines, to a fixpoint.
+Each group keeps the results on the subjects of its own lines — with a cache, under the SHA-256
+of the tool, the shapes, its lines and its closure, so a rebuild validates only the groups an
+edit reaches. One more pass validates the shared graphs alone, for focus nodes that live there
+(provisions, instruments), leaving out the nodes a group owns.
 
 The results equal :func:`validate.validate_store` on the union of all graphs when a shape reaches
 another list's nodes only through shared graphs and no shape target of a shared node follows a
-path into the lists — true of the bundled shapes, and tested (tests/test_validate_by_list.py
-compares the two, and pyshacl, on the bundled lists and on variations of them).
+path into the lists — true of the bundled shapes, and tested: tests/test_shapes.py validates
+every graph it builds also list by list and requires pyshacl's results; tests/test_validate_by_list.py
+adds lists of one authority, one batch or many, and the cache.
 """
 from __future__ import annotations
 
