@@ -36,6 +36,15 @@ def digest(*parts: str, length: int = 12) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
 
 
+def file_slug(name: str) -> str:
+    """A file-name-safe form of a list id: the id itself when it is plain ASCII, else its ASCII
+    letters with a digest of the whole (two ids never share a page: 平山 and 元氏 do not both
+    become ``__``)."""
+    if re.fullmatch(r"[0-9A-Za-z_.-]+", name):
+        return name
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", name).strip("_.") + "-" + digest(name, length=8)
+
+
 def name_key(name: str) -> str:
     """Normalised item name: no spaces, unified brackets and dashes."""
     text = normalize(name)

@@ -195,11 +195,7 @@ def _write_authority(folder: Path, authority: str, powers: list[Node], graph: nx
 
 
 def comparison_file(comparison) -> str:
-    return f"compare-{_slug_of(comparison.list_a)}-{_slug_of(comparison.list_b)}.html"
-
-
-def _slug_of(list_id: str) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in list_id)
+    return f"compare-{iris.file_slug(comparison.list_a)}-{iris.file_slug(comparison.list_b)}.html"
 
 
 def comparison_body(comparison) -> str:

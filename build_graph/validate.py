@@ -3,7 +3,6 @@ shapes are plain SHACL, and reports a compliance team can act on: per list and i
 the source line, the message in 中文 and English, and the rule each shape enforces."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 from dataclasses import asdict, dataclass
@@ -16,7 +15,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 SKOS_PREF = SKOS.prefLabel
 
 from .data import folder
-from .iris import ONTOLOGY
+from .iris import ONTOLOGY, file_slug
 from .spreadsheet import csv_text
 from .validate_sparql import RawResult
 
@@ -402,7 +401,7 @@ REPORT_PAGE_MAX_RESULTS = 5000  # above: validation.html sums up per list, each 
 
 def report_page_of(list_id: str) -> str:
     """The per-list report page (large reports), relative to the output folder."""
-    return f"validation/{re.sub(r'[^0-9A-Za-z_.-]', '_', list_id) or '_'}.html"
+    return f"validation/{file_slug(list_id)}.html"
 
 
 def write_html_reports(report: ValidationReport, out: Path) -> None:

@@ -328,3 +328,26 @@ def test_a_screenshot_that_times_out_is_skipped_not_fatal(tmp_path, monkeypatch)
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>", encoding="utf-8")
     assert views.screenshot(page, tmp_path / "p.png", tmp_path) is False
+
+
+def test_lists_with_chinese_ids_get_report_pages_of_their_own(site, tmp_path, monkeypatch):
+    """List ids come from file names, often Chinese: two of them must not share (and overwrite)
+    one report page or comparison page."""
+    import dataclasses
+
+    import pyoxigraph as ox
+
+    from build_graph import iris, validate
+    from build_graph.validate import ValidationReport, load_shapes, validate_store, write_html_reports
+
+    out, _ = site
+    report = validate_store(ox.Store.read_only(str(out / "store")), load_shapes())
+    names = {"pingshan-ybj": "平山县医疗保障局权责清单", "yuanshi-ybj": "元氏县医疗保障局权责清单"}
+    renamed = [dataclasses.replace(r, list=names.get(r.list, r.list)) for r in report.results]
+    monkeypatch.setattr(validate, "REPORT_PAGE_MAX_RESULTS", 10)
+    write_html_reports(ValidationReport(report.conforms, renamed, None), tmp_path)
+    pages = {validate.report_page_of(name) for name in names.values()}
+    assert len(pages) == 2 and all((tmp_path / page).exists() for page in pages)
+    for name in names.values():
+        assert f"· {name}</title>" in (tmp_path / validate.report_page_of(name)).read_text(encoding="utf-8")
+    assert iris.file_slug("pingshan-ybj") == "pingshan-ybj"
