@@ -142,10 +142,27 @@ def _shared_index(path: str, shared, files) -> dict[bytes, tuple[list[bytes], se
 
 
 @lru_cache(maxsize=2)
-def _wanted(files) -> frozenset[bytes]:
-    from .validate import load_shapes, shape_predicates
+def _shapes(files):
+    """The shapes graph (parsed once per process and set of files)."""
+    from .validate import load_shapes
 
-    return frozenset(f"<{p}>".encode() for p in shape_predicates(load_shapes(_paths(files))))
+    return load_shapes(_paths(files))
+
+
+@lru_cache(maxsize=2)
+def _wanted(files) -> frozenset[bytes]:
+    from .validate import shape_predicates
+
+    return frozenset(f"<{p}>".encode() for p in shape_predicates(_shapes(files)))
+
+
+@lru_cache(maxsize=2)
+def _key_prefix(files) -> bytes:
+    """What every group's cache key starts from: the tool and the shapes' bytes."""
+    digest = hashlib.sha256(list_cache.fingerprint().encode())
+    for path in _paths(files) or []:
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def _paths(files) -> list[Path] | None:
@@ -203,9 +220,7 @@ def validate_batch(batch: Batch) -> BatchResults:
 
 
 def _key(own: list[bytes], reached: list[bytes], shapes_files) -> str:
-    digest = hashlib.sha256(list_cache.fingerprint().encode())
-    for path in _paths(shapes_files) or []:
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(_key_prefix(shapes_files))
     for part in (sorted(own), sorted(set(reached))):
         digest.update(b"%d\0" % len(part))
         digest.update(b"".join(part))
@@ -216,7 +231,7 @@ def _validate_units(units, shapes_files, shared_only: bool) -> list[tuple[list, 
     """Validate units (a group's own lines and the shared lines they reach) on one store; per
     unit: (results on its own focus nodes, whether anything was targeted, owned shared subjects).
     The shared unit (no own lines) keeps all its results."""
-    from .validate import CannotValidate, load_shapes, validate_store
+    from .validate import CannotValidate, validate_store
     from .validate_sparql import targeted
 
     data = b"".join(line for own, reached in units for line in (*own, *reached))
@@ -224,27 +239,22 @@ def _validate_units(units, shapes_files, shared_only: bool) -> list[tuple[list, 
     if data:
         store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     try:
-        report = validate_store(store, load_shapes(_paths(shapes_files)))
+        report = validate_store(store, _shapes(shapes_files))
     except CannotValidate:  # nothing targeted here; the whole run still must select something
         return [([], False, set()) for _ in units]
     if shared_only:
         return [(report.results, True, set())]
     shared_subjects = {line.split(b" ", 1)[0] for _, reached in units for line in reached}
-    nodes = targeted(store, load_shapes(_paths(shapes_files))) if len(units) > 1 else None
-    owner: dict[bytes, int] = {}
-    for number, (own, _) in enumerate(units):
-        owner.update((line.split(b" ", 1)[0], number) for line in own)
+    nodes = targeted(store, _shapes(shapes_files)) if len(units) > 1 else None
+    subjects = [{line.split(b" ", 1)[0] for line in own} for own, _ in units]
+    owner = {term: number for number, terms in enumerate(subjects) for term in terms}
     kept: list[list] = [[] for _ in units]
     for result in report.results:
         number = owner.get(_as_term(result.focus))
         if number is not None:
             kept[number].append(result)
-    made = []
-    for (own, _), results in zip(units, kept):
-        subjects = {line.split(b" ", 1)[0] for line in own}
-        selected = nodes is None or any(term.decode() in nodes for term in subjects)
-        made.append((results, selected, {term.decode() for term in subjects & shared_subjects}))
-    return made
+    return [(results, nodes is None or any(term.decode() in nodes for term in terms),
+             {term.decode() for term in terms & shared_subjects}) for terms, results in zip(subjects, kept)]
 
 
 def _as_term(focus: str) -> bytes:
