@@ -48,10 +48,9 @@ def load_store(out: Path, previous: Path | None = None) -> str:
     if plan is None:
         _load(out)
         return "from graph.nq"
-    changed, removed = plan
+    changed, removed, old_index, new_index = plan
     ox.Store.read_only(str(previous / "store")).backup(str(out / "store"))
     store = ox.Store(str(out / "store"))
-    old_index, new_index = read_index(previous), read_index(out)
     for graph in removed:
         store.remove_graph(ox.NamedNode(graph))
     for graph in changed:
@@ -69,8 +68,9 @@ def load_store(out: Path, previous: Path | None = None) -> str:
     return f"patched from the previous build ({len(changed)} graph(s) changed, {len(removed)} removed)"
 
 
-def _patch_plan(out: Path, previous: Path) -> tuple[list[str], list[str]] | None:
-    """(changed or new graphs, removed graphs) when patching ``previous``'s store is the way."""
+def _patch_plan(out: Path, previous: Path) -> tuple[list[str], list[str], dict, dict] | None:
+    """(changed or new graphs, removed graphs, the previous and the new index) when patching
+    ``previous``'s store is the way."""
     old_index, new_index = read_index(previous), read_index(out)
     if old_index is None or new_index is None or not (previous / "store").is_dir():
         return None
@@ -78,7 +78,7 @@ def _patch_plan(out: Path, previous: Path) -> tuple[list[str], list[str]] | None
     removed = sorted(old_index.keys() - new_index.keys())
     total = sum(entry["length"] for entry in new_index.values())
     moved = sum(new_index[g]["length"] for g in changed) + sum(old_index[g]["length"] for g in removed)
-    return (changed, removed) if moved <= PATCH_MAX_SHARE * total else None
+    return (changed, removed, old_index, new_index) if moved <= PATCH_MAX_SHARE * total else None
 
 
 def _lines(nquads: Path, entry: dict | None) -> list[bytes]:
