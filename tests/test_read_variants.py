@@ -193,3 +193,23 @@ def test_csv_without_header_is_refused(tmp_path):
     path.write_text("1,行政处罚,某事项\n", encoding="utf-8")
     with pytest.raises(ReadError, match="no header row found"):
         read_list(path)
+
+
+@pytest.mark.parametrize("column, authority, department", [
+    ("水资源科", "某市水利局", "水资源科"),        # the authority's own office: its department
+    ("执法大队", "某市水利局", "执法大队"),
+    ("某市水务局", "某市水务局", None),           # an authority of its own stays the authority
+    ("某市水资源服务中心", "某市水资源服务中心", None),  # a 中心 can be an authority: left as it is
+])
+def test_an_implementing_office_column_is_the_department(tmp_path, column, authority, department):
+    """A web page headed 职权类别/事项名称/法定依据/…/实施机构 under a 实施主体 line, a layout of
+    no bundled list: an 实施机构 cell naming an office inside the authority is read as its
+    department, and the authority is the list's."""
+    page = tmp_path / "某市水利局权责清单.html"
+    page.write_text(f"""<html><head><meta charset="utf-8"></head><body><p>实施主体：某市水利局</p>
+<table border="1"><tr><td>序号</td><td>职权类别</td><td>事项名称</td><td>法定依据</td><td>责任事项</td>
+<td>问责依据</td><td>实施机构</td></tr>
+<tr><td>1</td><td>行政许可</td><td>取水许可</td><td>《中华人民共和国水法》第七条</td><td>1.受理责任</td>
+<td>《行政许可法》第七十二条</td><td>{column}</td></tr></table></body></html>""", encoding="utf-8")
+    record, = read_list(page).records
+    assert (record.power, record.authority, record.department) == ("取水许可", authority, department)

@@ -16,6 +16,8 @@ CITATION = re.compile(r"《[^》]{2,}》|第[零〇一二三四五六七八九�
 RESPONSIBILITY = re.compile(r"^\s*(\d{1,2}\s*[、.．]\s*)?\S{1,6}责任\s*[:：]")
 ACCOUNTABILITY = re.compile(r"^\s*因(不履行|不正确履行|违反)|^\s*有下列情形之一的")
 DEPARTMENT = re.compile(r"^[^\s。；;，,、《》]{2,20}(科|股|室|处|中心|大队|中队|站|所|办公室)$")
+# an office inside an authority, never an authority of its own (a 中心, 站 or 所 can be one)
+INTERNAL_OFFICE = re.compile(r"^[^\s。；;，,、《》局委府厅部]{1,20}(科|股|室|处|大队|中队|办公室)$")
 
 
 def misplaced_cells(values: dict[str, str]) -> list[str]:

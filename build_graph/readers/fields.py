@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..power_types import normalize_power_type
 from ..records import Finding, PowerRecord, Responsibility, SourceSpan
-from .cell_checks import DEPARTMENT, misplaced_cells
+from .cell_checks import DEPARTMENT, INTERNAL_OFFICE, misplaced_cells
 from .text import simplified, split_enumerated, squash_spaces
 
 FIELDS = ("number", "power_type", "power", "subitem", "authority", "basis", "responsibilities",
@@ -155,6 +155,10 @@ def record_from_fields(values: dict[str, str], *, list_name: str, source: Source
                                 f"{at}item {get('number') or '?'}: power type {label!r} is none of the statutory types"))
     if not get("department") and DEPARTMENT.match(get("remarks")):  # the office filed under 备注
         values = {**values, "department": get("remarks"), "remarks": ""}
+    if not get("department") and INTERNAL_OFFICE.match(get("authority")):
+        # an 实施机构 column naming the authority's own office (水资源科, 执法大队): that is the
+        # department; the authority is the list's (its title, 单位 or 实施主体 line)
+        values = {**values, "department": get("authority"), "authority": ""}
     for field, label_zh in (("power", "权力事项"), ("power_type", "权力类型"), ("basis", "实施依据"),
                             ("responsibilities", "责任事项"), ("accountability", "追责情形"),
                             ("department", "承办科室")):
