@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from . import iris
 from .citations.resolve import target_path
 from .labels import path_label, short_power, short_title
-from .spreadsheet import csv_text
+from .spreadsheet import csv_text, write_csv_file
 
 if TYPE_CHECKING:
     from .build import Built
+    from .power_basis_db import PowerBasisDB
 
 
 @dataclass
@@ -71,57 +72,104 @@ def power_graph(built: Built) -> nx.Graph:
     return graph
 
 
-def provisions_ranked(graph: nx.Graph) -> list[tuple[Node, int]]:
-    """Basis nodes by the number of powers resting on them (degree), most first."""
-    basis = [graph.nodes[n]["data"] for n in graph if graph.nodes[n]["data"].kind != "power"]
-    return sorted(((b, graph.degree(b.id)) for b in basis), key=lambda pair: (-pair[1], pair[0].label))
+def provisions_ranked(graph: "nx.Graph | PowerBasisDB") -> list[tuple[Node, int]]:
+    """Basis nodes by the number of powers resting on them (degree), most first (ties: by label,
+    then in the order the nodes were added)."""
+    if isinstance(graph, nx.Graph):
+        pairs = [(graph.nodes[n]["data"], graph.degree(n)) for n in graph if graph.nodes[n]["data"].kind != "power"]
+    else:
+        pairs = graph.basis_degrees()
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0].label))
 
 
-def components(graph: nx.Graph) -> list[set[str]]:
-    return sorted((set(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), min(c)))
+def components(db: PowerBasisDB) -> list[set[str]]:
+    """The connected components (sets of node IRIs), largest first, then by their least IRI:
+    union–find over the edges as they stream from ``db``."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for (node_id,) in db.sql.execute("SELECT id FROM nodes"):
+        parent[node_id] = node_id
+    for power, basis in db.edges():
+        a, b = root(power), root(basis)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    members: dict[str, set[str]] = {}
+    for node_id in parent:
+        members.setdefault(root(node_id), set()).add(node_id)
+    return sorted(members.values(), key=lambda c: (-len(c), min(c)))
 
 
 RELATED_TOP_K = 10        # related powers kept per power
 RELATED_DEGREE_CAP = 200  # basis nodes cited by more powers relate everything to everything: left out
 
 
-def related_powers(graph: nx.Graph, top_k: int = RELATED_TOP_K,
+def related_powers(db: PowerBasisDB, top_k: int = RELATED_TOP_K,
                    degree_cap: int = RELATED_DEGREE_CAP) -> list[tuple[str, str, int]]:
     """Pairs of powers sharing basis nodes, with how many they share: for each power its
     ``top_k`` partners (most shared first, then by IRI). Basis nodes with more than
     ``degree_cap`` powers are not counted (a provision every county cites says nothing about
     which powers are alike). Cost grows with powers × basis per power × ``degree_cap``, linearly
     in the corpus — unlike the full weighted projection, which grows with the square of the
-    powers sharing a provision."""
-    pairs: dict[tuple[str, str], int] = {}
-    for power in sorted(n for n in graph if graph.nodes[n]["data"].kind == "power"):
-        shared: dict[str, int] = {}
-        for basis in graph.neighbors(power):
-            if graph.degree(basis) > degree_cap:
-                continue
-            for other in graph.neighbors(basis):
-                if other != power:
-                    shared[other] = shared.get(other, 0) + 1
-        for other, weight in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]:
-            pairs[tuple(sorted((power, other)))] = weight
-    return sorted((a, b, weight) for (a, b), weight in pairs.items())
+    powers sharing a provision. The pairs gather in a table of ``db``, not in memory."""
+    _gather_related(db, top_k, degree_cap)
+    return list(db.sql.execute("SELECT a, b, weight FROM related ORDER BY a, b"))
 
 
-def write_csv(graph: nx.Graph, out: Path) -> dict[str, int]:
+def _gather_related(db: PowerBasisDB, top_k: int, degree_cap: int) -> None:
+    """Fill the temporary table ``related`` (a < b, weight) of :func:`related_powers`."""
+    sql = db.sql
+    sql.executescript("DROP TABLE IF EXISTS related; CREATE TEMP TABLE related (a TEXT, b TEXT, weight INTEGER, "
+                      "PRIMARY KEY (a, b)) WITHOUT ROWID;")
+    shared = sql.execute(
+        "WITH small AS (SELECT basis FROM edges GROUP BY basis HAVING COUNT(*) <= ?) "
+        "SELECT mine.power, other.power, COUNT(*) FROM edges AS mine JOIN small USING (basis) "
+        "JOIN edges AS other ON other.basis = mine.basis AND other.power != mine.power "
+        "GROUP BY mine.power, other.power ORDER BY mine.power", (degree_cap,))
+    writer = sql.cursor()
+
+    def keep(power, partners):
+        best = sorted(partners, key=lambda pair: (-pair[1], pair[0]))[:top_k]
+        writer.executemany("INSERT OR IGNORE INTO related VALUES (?, ?, ?)",
+                           [(min(power, other), max(power, other), weight) for other, weight in best])
+
+    current, partners = None, []
+    for power, other, weight in shared:
+        if power != current and partners:
+            keep(current, partners)
+            partners = []
+        current = power
+        partners.append((other, weight))
+    if partners:
+        keep(current, partners)
+
+
+def write_csv(db: PowerBasisDB, out: Path) -> dict[str, int]:
     """provisions_ranked.csv, components.csv and related_powers.csv into ``out``; returns the
     number of components and of related pairs (for the index)."""
     out.mkdir(parents=True, exist_ok=True)
-    label = lambda n: graph.nodes[n]["data"].label
-    ranked = ([node.label, node.kind, node.group, degree, node.id] for node, degree in provisions_ranked(graph))
+    ranked = ([node.label, node.kind, node.group, degree, node.id] for node, degree in provisions_ranked(db))
     (out / "provisions_ranked.csv").write_text(csv_text(["basis", "kind", "level", "powers", "iri"], ranked),
                                                encoding="utf-8")
-    parts = []
-    for index, component in enumerate(components(graph), 1):
-        powers = [n for n in component if graph.nodes[n]["data"].kind == "power"]
-        parts.append([index, len(powers), len(component) - len(powers), "；".join(sorted(label(n) for n in component))])
+    found = components(db)
+    number = {node_id: index for index, component in enumerate(found) for node_id in component}
+    labels: list[list[str]] = [[] for _ in found]
+    powers = [0] * len(found)
+    for node_id, kind, label in db.sql.execute("SELECT id, kind, label FROM nodes"):
+        labels[number[node_id]].append(label)
+        powers[number[node_id]] += kind == "power"
+    parts = [[index + 1, powers[index], len(found[index]) - powers[index], "；".join(sorted(labels[index]))]
+             for index in range(len(found))]
+    del number, labels
     (out / "components.csv").write_text(csv_text(["component", "powers", "basis_nodes", "members"], parts),
                                         encoding="utf-8")
-    related = related_powers(graph)
-    pairs = ([label(a), label(b), weight] for a, b, weight in related)
-    (out / "related_powers.csv").write_text(csv_text(["power_a", "power_b", "shared_basis"], pairs), encoding="utf-8")
-    return {"components": len(parts), "related_pairs": len(related)}
+    _gather_related(db, RELATED_TOP_K, RELATED_DEGREE_CAP)
+    pairs = db.sql.execute("SELECT pa.label, pb.label, weight FROM related JOIN nodes AS pa ON pa.id = a "
+                           "JOIN nodes AS pb ON pb.id = b ORDER BY a, b")
+    related = write_csv_file(out / "related_powers.csv", ["power_a", "power_b", "shared_basis"], pairs)
+    return {"components": len(parts), "related_pairs": related}

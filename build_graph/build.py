@@ -36,6 +36,7 @@ from .analyze import power_graph, provisions_ranked, write_csv
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import groups_by_authority, validate_by_list
+from .power_basis_db import PowerBasisDB
 from .pages import write_comparisons, write_pages, write_site
 from .views import article_page, screenshot, write_views
 
@@ -85,7 +86,7 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         quotes += quote_entries(power_list, cited, facts, citation_iri)
         quads.extend(emit_list(power_list, cited, registry_emitter, facts))
     quads.extend(conflict_quads(conflicting_quotes(quotes)))
-    comparisons = compare_lists(power_graph(Built(lists, citations, [])), lists)
+    comparisons = compare_lists(PowerBasisDB.from_graph(power_graph(Built(lists, citations, []))), lists)
     quads.extend(alignment_quads(comparisons))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())
@@ -171,7 +172,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     report = validate_by_list(out / "graph.nq", groups_by_authority(built.lists))  # as the streaming build does
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-    views = write_site_and_views(built, power_graph(built), out, report, progress)
+    views = write_site_and_views(built, PowerBasisDB.from_graph(power_graph(built)), out, report, progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -180,18 +181,20 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     return result
 
 
-def write_site_and_views(built, graph, out: Path, report, progress, cache: Path | None = None) -> dict[str, int]:
-    """The graph views, text pages, index.html and the screenshots; views and pages counted per
-    kind. ``cache``: screenshots by content (tool and page), reused while a page is unchanged."""
-    analytics = write_csv(graph, out / "analytics")
-    views = write_views(built, graph, out)
-    pages = write_pages(graph, out)
+def write_site_and_views(built, db: PowerBasisDB, out: Path, report, progress, cache: Path | None = None
+                         ) -> dict[str, int]:
+    """The analytics, graph views, text pages, index.html and the screenshots, from the power–basis
+    graph in ``db``; views and pages counted per kind. ``cache``: screenshots by content (tool
+    and page), reused while a page is unchanged."""
+    analytics = write_csv(db, out / "analytics")
+    views = write_views(db, out)
+    pages = write_pages(db, out)
     comparisons = write_comparisons(built.comparisons, out)
-    write_site(built, graph, out, report, comparisons, analytics)
+    write_site(built, db, out, report, comparisons, analytics)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
-        top = next((node for node, _ in provisions_ranked(graph) if node.kind == "provision"), None)
+        top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)
         if top is not None:
             shots.append((out / "pages" / article_page(top.article), out / "article.png"))
         taken = [png.name for page, png in shots if _screenshot(page, png, Path(profile), cache)]

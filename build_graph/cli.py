@@ -72,28 +72,26 @@ def cmd_build(args) -> int:
 def cmd_compare(args) -> int:
     import json
 
-    import networkx as nx
-
     from .compare import align, comparison_rows, CSV_COLUMNS, entries_of
     from .corpus import list_jobs
     from .pages import comparison_page
+    from .power_basis_db import PowerBasisDB
     from .publish import write_atomically
     from .stream import build_list
 
     jobs = list_jobs(args.lists, args.authority, args.date)
     if len(jobs) != 2:
         raise CliError(f"compare takes two lists (or none: the two bundled lists); got {len(jobs)}")
-    graph, ids = nx.Graph(), []
+    db, ids = PowerBasisDB(), []
     for file, meta in jobs:
         output = build_list(file, meta, args.layout)
         if not output.power_list.records:
             raise CliError(f"{file}: no power items read; nothing to compare")
-        graph.update(output.fragment)
+        db.add(output.fragment)
         ids.append(output.power_list.list_id)
     if ids[0] == ids[1]:
         raise CliError(f"both lists have the id {ids[0]!r}; give files of two different lists")
-    entries = entries_of(graph)
-    comparison = align(entries[ids[0]], entries[ids[1]])
+    comparison = align(entries_of(db, ids[0]), entries_of(db, ids[1]))
     if args.format == "json":
         text = json.dumps(comparison.as_dict(), ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":

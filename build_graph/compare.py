@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,8 +34,12 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import networkx as nx
+from typing import TYPE_CHECKING
 
 from .labels import article_part
+
+if TYPE_CHECKING:
+    from .power_basis_db import PowerBasisDB
 
 PAIR_THRESHOLD = 0.33     # measured on the bundled lists: true pairs ≥ 0.34, the best wrong candidate 0.31
 CERTAIN_THRESHOLD = 0.5   # pairs under this are reported as uncertain
@@ -213,9 +217,10 @@ def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:
                       [e for e in list_a if e.iri not in in_pairs_a], [e for e in list_b if e.iri not in in_pairs_b])
 
 
-def entries_of(graph: nx.Graph) -> dict[str, list[PowerEntry]]:
-    """The powers of each list in a power–basis graph (``analyze.power_graph``), in item order."""
-    by_list: dict[str, list[PowerEntry]] = {}
+def entries_of(db: PowerBasisDB, list_id: str) -> list[PowerEntry]:
+    """The powers of one list in the power–basis graph ``db``, in item order."""
+    graph = db.around(db.powers_of_list(list_id))
+    entries = []
     for n in sorted(graph):
         node = graph.nodes[n]["data"]
         if node.kind != "power":
@@ -225,10 +230,9 @@ def entries_of(graph: nx.Graph) -> dict[str, list[PowerEntry]]:
             target = graph.nodes[b]["data"]
             key = target.article or target.id
             basis[key] = target.label if key == target.id else f"{target.instrument_title} {article_part(target.short)}"
-        by_list.setdefault(node.list_id, []).append(PowerEntry(
-            node.list_id, node.authority, node.item_no, node.label, node.group, node.id, node.main_item,
-            node.subitems, basis))
-    return {k: sorted(v, key=lambda e: (e.item_no if e.item_no is not None else 10**9, e.iri)) for k, v in sorted(by_list.items())}
+        entries.append(PowerEntry(node.list_id, node.authority, node.item_no, node.label, node.group, node.id,
+                                  node.main_item, node.subitems, basis))
+    return sorted(entries, key=lambda e: (e.item_no if e.item_no is not None else 10**9, e.iri))
 
 
 _PLACE = re.compile(r"^.*(?:省|自治区|特别行政区|市|县|区|旗|盟|州)(?=[^场辖])")
@@ -257,21 +261,37 @@ def list_pairs(lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare_lists(graph: nx.Graph, lists, workers: int = 1, cache: Path | None = None) -> list[Comparison]:
-    """Every comparison ``list_pairs`` asks for, over a power–basis graph holding the lists'
-    powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes.
+def compare_lists(db: PowerBasisDB, lists, workers: int = 1, cache: Path | None = None) -> list[Comparison]:
+    """Every comparison ``list_pairs`` asks for, over the power–basis graph ``db`` holding the
+    lists' powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes.
     ``cache``: a folder of alignments by content (the tool and both lists' power entries),
     holding after the run only the entries it used."""
     from . import list_cache
     from .parallel import ordered_map
 
-    entries = entries_of(graph)
-    jobs = [(entries[a], entries[b], cache) for a, b in list_pairs([(pl.list_id, pl.authority) for pl in lists])
-            if entries.get(a) and entries.get(b)]
-    done = list(ordered_map(_align_job, jobs, workers if len(jobs) > 50 else 1))
+    pairs = list_pairs([(pl.list_id, pl.authority) for pl in lists])
+    entries = _EntriesOf(db)
+    jobs = ((entries[a], entries[b], cache) for a, b in pairs if entries[a] and entries[b])
+    done = list(ordered_map(_align_job, jobs, workers if len(pairs) > 50 else 1))
     if cache is not None:
         list_cache.prune(cache, {key for _, key in done})
     return [comparison for comparison, _ in done]
+
+
+class _EntriesOf:
+    """List id → its entries, read from the database when first asked for; the few last used
+    kept (the pairs of a large kind all share its first list)."""
+
+    def __init__(self, db: PowerBasisDB, keep: int = 4):
+        self.db, self.keep, self.kept = db, keep, OrderedDict()
+
+    def __getitem__(self, list_id: str) -> list[PowerEntry]:
+        if list_id not in self.kept:
+            self.kept[list_id] = entries_of(self.db, list_id)
+            if len(self.kept) > self.keep:
+                self.kept.popitem(last=False)
+        self.kept.move_to_end(list_id)
+        return self.kept[list_id]
 
 
 def _align_job(job) -> tuple[Comparison, str]:

@@ -25,6 +25,7 @@ from .views import _json_for_script, article_page, authority_page, instrument_pa
 
 if TYPE_CHECKING:
     from .build import Built
+    from .power_basis_db import PowerBasisDB
 
 INDEX_MAX_POWERS = 2000  # above this, index.html lists authorities; their pages list the powers
 
@@ -82,33 +83,45 @@ def _article_text(node: Node) -> str:
     return article.text if article else node.detail
 
 
-def write_pages(graph: nx.Graph, out: Path) -> dict[str, int]:
-    """Article, instrument and authority pages and the search index into ``out/pages``."""
+def write_pages(db: PowerBasisDB, out: Path) -> dict[str, int]:
+    """Article, instrument and authority pages and the search index into ``out/pages``, one
+    unit at a time from ``db`` (the search index is written as its entries come)."""
     folder = out / "pages"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "site.css").write_text(asset_text("site.css"), encoding="utf-8")
     (folder / "search.js").write_text(asset_text("search.js"), encoding="utf-8")
-    data = {n: graph.nodes[n]["data"] for n in graph}
-    by_article: dict[str, list[Node]] = defaultdict(list)
-    by_instrument: dict[str, list[Node]] = defaultdict(list)
-    by_authority: dict[str, list[Node]] = defaultdict(list)
-    for node in sorted(data.values(), key=lambda n: n.id):
-        if node.kind == "power":
-            by_authority[node.authority].append(node)
-        else:
-            by_instrument[node.instrument].append(node)
-            if node.kind == "provision":
-                by_article[node.article].append(node)
-    search: list[dict] = []
-    for article, members in sorted(by_article.items()):
-        _write_article(folder, article, members, graph, data, search)
-    for instrument, members in sorted(by_instrument.items()):
-        _write_instrument(folder, instrument, members, graph, data, search)
-    for authority, powers in sorted(by_authority.items()):
-        _write_authority(folder, authority, powers, graph, data, search)
-    (folder / "search-index.js").write_text("window.POWERKG_SEARCH = " + _json_for_script(search) + ";\n",
-                                            encoding="utf-8")
-    return {"article": len(by_article), "instrument": len(by_instrument), "authority": len(by_authority)}
+    counts = {"article": 0, "instrument": 0, "authority": 0}
+    with _SearchIndex(folder / "search-index.js") as search:
+        for article, members in db.basis_by_article():
+            _write_article(folder, article, members, db.around(members), search)
+            counts["article"] += 1
+        for instrument, members in db.basis_by_instrument():
+            _write_instrument(folder, instrument, members, db.around(members), search)
+            counts["instrument"] += 1
+        for authority, powers in db.powers_by_authority():
+            _write_authority(folder, authority, powers, db.around(powers), search)
+            counts["authority"] += 1
+    return counts
+
+
+class _SearchIndex:
+    """``pages/search-index.js`` (``window.POWERKG_SEARCH = [...]``) written entry by entry."""
+
+    def __init__(self, path: Path):
+        self.path, self.entries = path, 0
+
+    def __enter__(self):
+        self.file = self.path.open("w", encoding="utf-8")
+        self.file.write("window.POWERKG_SEARCH = [")
+        return self
+
+    def append(self, entry: dict) -> None:
+        self.file.write(("" if self.entries == 0 else ", ") + _json_for_script(entry))
+        self.entries += 1
+
+    def __exit__(self, *exc) -> None:
+        self.file.write("];\n")
+        self.file.close()
 
 
 def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision: bool) -> list[list[str]]:
@@ -123,7 +136,9 @@ def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision:
     return rows
 
 
-def _write_article(folder: Path, article: str, members: list[Node], graph: nx.Graph, data: dict, search: list) -> None:
+def _write_article(folder: Path, article: str, member_ids: list[str], graph: nx.Graph, search: _SearchIndex) -> None:
+    data = {n: graph.nodes[n]["data"] for n in graph}
+    members = [data[n] for n in member_ids]
     first = members[0]
     heading = first.label if first.id == article else f"{first.instrument_title} {article_part(members[0].short)}"
     full, facts = _registry_facts(first.instrument)
@@ -143,8 +158,10 @@ def _write_article(folder: Path, article: str, members: list[Node], graph: nx.Gr
                    "n": int(number) if number.isdigit() else None})
 
 
-def _write_instrument(folder: Path, instrument: str, members: list[Node], graph: nx.Graph, data: dict,
-                      search: list) -> None:
+def _write_instrument(folder: Path, instrument: str, member_ids: list[str], graph: nx.Graph,
+                      search: _SearchIndex) -> None:
+    data = {n: graph.nodes[n]["data"] for n in graph}
+    members = [data[n] for n in member_ids]
     first = members[0]
     full, facts = _registry_facts(instrument)
     title = full or first.instrument_title
@@ -177,7 +194,9 @@ def _article_order(article: str) -> tuple:
     return (tail.split("_")[0], [int(d) for d in digits], article)
 
 
-def _write_authority(folder: Path, authority: str, powers: list[Node], graph: nx.Graph, data: dict, search: list) -> None:
+def _write_authority(folder: Path, authority: str, power_ids: list[str], graph: nx.Graph, search: _SearchIndex) -> None:
+    data = {n: graph.nodes[n]["data"] for n in graph}
+    powers = [data[n] for n in power_ids]
     rows = []
     for power in sorted(powers, key=lambda p: (p.list_id, p.item_no or 0, p.id)):
         bases = [data[b] for b in sorted(graph.neighbors(power.id))]
@@ -267,7 +286,7 @@ def _item_of_line(power_list) -> dict[int, int]:
 INDEX_MAX_FINDINGS = 1000  # above: the index counts findings per list (every finding is in findings.csv)
 
 
-def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, comparisons=(), analytics=None) -> Path:
+def write_site(built: Built, db: PowerBasisDB, out: Path, validation=None, comparisons=(), analytics=None) -> Path:
     """``out/index.html``: search, findings and validation first, then lists, instruments,
     provisions ranked and powers, linking to the pages and views. ``analytics``: the counts
     ``analyze.write_csv`` returned (computed here when not given)."""
@@ -283,22 +302,26 @@ def write_site(built: Built, graph: nx.Graph, out: Path, validation=None, compar
                              "" if item is None else f"第{item}项", "" if f.line is None else str(f.line),
                              f"{escape(zh)}<br><small>{escape(en)}</small>", escape(f.message)])
     instruments: dict[str, list] = {}
-    for node, degree in provisions_ranked(graph):
+    ranked = provisions_ranked(db)
+    for node, degree in ranked:
         entry = instruments.setdefault(node.instrument, [node.instrument_title, node.group, 0])
         entry[2] += degree
     instrument_rows = [[_link("pages/" + instrument_page(k), v[0]), escape(v[1]), str(v[2])]
                        for k, v in sorted(instruments.items(), key=lambda kv: (-kv[1][2], kv[1][0]))]
     ranked_rows = [[_link("pages/" + (article_page(node.article) if node.kind == "provision" else instrument_page(node.instrument)),
                           node.label), escape(node.group), str(degree)]
-                   for node, degree in provisions_ranked(graph)[:20]]
+                   for node, degree in ranked[:20]]
+    del ranked
     if analytics is None:
-        analytics = {"components": len(components(graph)), "related_pairs": len(related_powers(graph))}
+        analytics = {"components": len(components(db)), "related_pairs": len(related_powers(db))}
     total = sum(len(pl.records) for pl in built.lists)
     if total <= INDEX_MAX_POWERS:
         power_rows = []
+        nodes = db.nodes(iris.power(record.authority or power_list.authority, record.identity)
+                         for power_list in built.lists for record in power_list.records)
         for power_list in built.lists:
             for record in power_list.records:
-                node = graph.nodes[iris.power(record.authority or power_list.authority, record.identity)]["data"]
+                node = nodes[iris.power(record.authority or power_list.authority, record.identity)]
                 power_rows.append([escape(power_list.list_id), str(record.item_no), _power_link(node, ""),
                                    escape(record.power_type or "未知"), escape(record.department or "（无）")])
         powers_html = _table(["清单 list", "序号 item", "事项 power", "类型 type", "科室 department"], power_rows)

@@ -25,7 +25,21 @@ def neutralize(value):
 def csv_text(header: Iterable[str], rows: Iterable[Iterable]) -> str:
     """CSV (LF line ends, UTF-8 text) with every cell neutralised; None is an empty cell."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([neutralize(h) for h in header])
-    writer.writerows([neutralize("" if v is None else v) for v in row] for row in rows)
+    write_csv_rows(out, header, rows)
     return out.getvalue()
+
+
+def write_csv_file(path, header: Iterable[str], rows: Iterable[Iterable]) -> int:
+    """:func:`csv_text` written into ``path`` as the rows come (UTF-8); returns the number of rows."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        return write_csv_rows(handle, header, rows)
+
+
+def write_csv_rows(handle, header: Iterable[str], rows: Iterable[Iterable]) -> int:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([neutralize(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([neutralize("" if v is None else v) for v in row])
+        count += 1
+    return count

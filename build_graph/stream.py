@@ -36,6 +36,7 @@ from .compare import compare_lists
 from .emit_checks import alignment_quads, conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
+from .power_basis_db import PowerBasisDB
 from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
@@ -44,6 +45,7 @@ from .store_load import graph_entry, load_store, write_index
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import groups_by_authority, validate_by_list
 
+POWER_BASIS_FILE = ".power-basis.sqlite"  # in the staging folder while the build runs; not an output
 TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
 
@@ -173,7 +175,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         chunks = out / ".chunks"
         chunks.mkdir()
         records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
-        lists, registry_lines, quotes, graph, entries, chunk_files = [], set(), [], nx.Graph(), [], {}
+        lists, registry_lines, quotes, entries, chunk_files = [], set(), [], [], {}
+        db = PowerBasisDB(out / POWER_BASIS_FILE)  # the power–basis graph, on disk, for the later stages
         cache_dir = list_cache.cache_folder(target) if cache else None
         outputs = ordered_map(_build_list_job, ((file, meta, layout, cache_dir) for file, meta in jobs), workers)
         used_keys, reused = set(), 0
@@ -199,10 +202,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             records.extend(output.records)
             citations.extend(output.citations)
             quotes += output.quotes
-            for node, data in output.fragment.nodes(data=True):
-                if node not in graph:
-                    graph.add_node(node, **data)
-            graph.add_edges_from(output.fragment.edges(data=True))
+            db.add(output.fragment)
             lists.append(output.power_list)
             entries.append(output.counts)
             progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
@@ -219,7 +219,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
-        comparisons = compare_lists(graph, lists, workers, cache_dir / "alignment" if cache_dir else None)
+        comparisons = compare_lists(db, lists, workers, cache_dir / "alignment" if cache_dir else None)
         progress(f"  aligned {len(comparisons)} pairs of lists")
         shared = conflict_quads(conflicting_quotes(quotes)) + ontology_quads() + emitter.sink.quads
         if registry_lines:
@@ -253,8 +253,9 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
         built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)}, comparisons)
-        views = write_site_and_views(built, graph, out, report, progress,
-                                     cache_dir / "screenshots" if cache_dir else None)
+        views = write_site_and_views(built, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
+        db.close()
+        (out / POWER_BASIS_FILE).unlink()
         result = {"lists": [_summary_entry(pl, entry) for pl, entry in zip(lists, entries)], "quads": total,
                   "graphs": graph_sizes, "views": views,
                   "validation": {"conforms": report.conforms, "violations": report.violations,

@@ -30,7 +30,7 @@ from .analyze import Node, provisions_ranked
 from .assets import asset_text
 
 if TYPE_CHECKING:
-    from .build import Built
+    from .power_basis_db import PowerBasisDB
 
 # Node fills: every colour has a contrast of at least 4.5:1 with white (WCAG 2.1 AA for text),
 # so white text inside a box and the dark labels beside dots on the white page both pass.
@@ -86,18 +86,20 @@ def power_page(node_id: str) -> str:
     return f"power-{_slug(node_id)}.html"
 
 
-def overview_graph(graph: nx.Graph, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
+def overview_graph(db: PowerBasisDB, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
     """The whole graph when it is small; else the most-cited basis nodes and the powers on them,
     added in rank order while the total stays within ``limit`` nodes (a readable overview)."""
-    if graph.number_of_nodes() <= limit:
-        return graph
+    if db.node_count() <= limit:
+        return db.whole()
     chosen: set[str] = set()
-    for node, _ in provisions_ranked(graph):
-        members = {node.id, *graph.neighbors(node.id)}
+    for node, degree in provisions_ranked(db):
+        if degree + 1 > limit:  # it and its powers alone would not fit
+            continue
+        members = {node.id, *db.neighbours(node.id)}
         if len(chosen | members) > limit:
             continue
         chosen |= members
-    return graph.subgraph(chosen)
+    return db.graph(chosen)
 
 
 def instrument_page(instrument_iri: str) -> str:
@@ -114,13 +116,11 @@ def article_page(article_iri: str) -> str:
     return f"article-{instrument}-{path.replace('/', '-')}.html"
 
 
-def _power_pages(graph: nx.Graph) -> bool:
-    """Whether each power gets a page of its own (not for a corpus of more than POWER_PAGES_MAX)."""
-    powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
-    with_pages = len(powers) <= POWER_PAGES_MAX
-    for n in powers:
-        graph.nodes[n]["data"].has_page = with_pages
-    return with_pages
+def _power_pages(db: PowerBasisDB) -> bool:
+    """Whether each power gets a page of its own (not for a corpus of more than POWER_PAGES_MAX);
+    the power records ``db`` hands out from now on say so."""
+    db.power_pages = db.power_count() <= POWER_PAGES_MAX
+    return db.power_pages
 
 
 def _instrument_of(node: Node) -> str:
@@ -232,48 +232,35 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
     return View(file, title, len(nodes))
 
 
-def write_views(built: Built, graph: nx.Graph, out: Path) -> dict[str, list[View]]:
-    """Write every view of ``graph`` (from ``power_graph``) into ``out/views``."""
+def write_views(db: PowerBasisDB, out: Path) -> dict[str, list[View]]:
+    """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
-    per_power = _power_pages(graph)  # before any view: nodes link to power pages only if they exist
+    per_power = _power_pages(db)  # before any view: nodes link to power pages only if they exist
     (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
     (views_dir / SCRIPT_FILE).write_text(asset_text(SCRIPT_FILE), encoding="utf-8")
     written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
-    overview = overview_graph(graph)
-    shown = "" if overview is graph else f"（被引最多的条款，{overview.number_of_nodes()}/{graph.number_of_nodes()} 个节点）"
+    overview, total = overview_graph(db), db.node_count()
+    shown = "" if overview.number_of_nodes() == total else f"（被引最多的条款，{overview.number_of_nodes()}/{total} 个节点）"
     ranked = provisions_ranked(overview)
-    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", graph,
-                                          set(overview), focus=ranked[0][0].id if ranked else None))
-    by_authority: dict[str, list[str]] = {}
-    by_instrument: dict[str, list[str]] = {}
-    for n in sorted(graph):  # one pass: each view below takes its members from these
-        node = graph.nodes[n]["data"]
-        if node.kind == "power":
-            by_authority.setdefault(node.authority, []).append(n)
-        else:
-            by_instrument.setdefault(_instrument_of(node), []).append(n)
-    for authority, powers in sorted(by_authority.items()):
-        members = set(powers) | {m for p in powers for m in graph.neighbors(p)}
+    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
+                                          focus=ranked[0][0].id if ranked else None))
+    del overview
+    for authority, powers in db.powers_by_authority():
         written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
-                                               graph, members))
-    for instrument, basis in sorted(by_instrument.items()):
-        powers = sorted({p for b in basis for p in graph.neighbors(b)})
+                                               db.around(powers)))
+    for instrument, basis in db.basis_by_instrument():
+        powers = db.powers_on(basis)
         shown = powers[:INSTRUMENT_MAX_POWERS]
-        title = graph.nodes[basis[0]]["data"].instrument_title
+        title = db.node(basis[0]).instrument_title
         more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
         written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项{more}",
-                                                graph, basis + shown, focus=instrument))
-    siblings_of: dict[str, list[str]] = {}
-    mains: dict[tuple[str, str], list[str]] = {}
-    for power_list in built.lists:
-        for record in power_list.records:
-            if record.subitems:
-                mains.setdefault((record.authority, record.main_item), []).append(iris.power(record.authority, record.identity))
-    for members in mains.values():
-        for member in members:
-            siblings_of.setdefault(member, members)
-    for n in sorted(graph) if per_power else []:
+                                                db.graph(basis + shown), focus=instrument))
+    if not per_power:
+        return written
+    graph = db.whole()  # at most POWER_PAGES_MAX powers
+    siblings_of = {member: members for members in db.sub_item_groups() for member in members}
+    for n in sorted(graph):
         node = graph.nodes[n]["data"]
         if node.kind != "power":
             continue

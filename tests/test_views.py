@@ -11,11 +11,13 @@ import struct
 import subprocess
 import urllib.parse
 
+import networkx as nx
 import pytest
 
 from build_graph.analyze import components, power_graph, provisions_ranked, related_powers
 from build_graph.build import build_graph, write_outputs
 from build_graph.pages import write_pages, write_site
+from build_graph.power_basis_db import PowerBasisDB
 from build_graph.views import (CHROMIUM_FLAGS, article_page, authority_page, chromium, headless, instrument_page,
                                power_page)
 
@@ -51,12 +53,15 @@ def html_files(out):
 def test_analytics(site):
     out, built = site
     graph = power_graph(built)
-    ranked = provisions_ranked(graph)
+    db = PowerBasisDB.from_graph(graph)
+    ranked = provisions_ranked(db)
+    assert ranked == provisions_ranked(graph)  # the database ranks as the graph in memory does
     assert (ranked[0][0].label, ranked[0][1]) == ("河北省医疗保障基金监管办法", 9)  # cited whole by 9 powers
     top_article, degree = next((node, d) for node, d in ranked if node.kind == "provision")
     assert top_article.id.endswith("shehui-baoxian-fa/art_58") and degree == 5
-    assert sum(len(c) for c in components(graph)) == graph.number_of_nodes()
-    assert any(w >= 2 for _, _, w in related_powers(graph))
+    assert components(db) == sorted((set(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), min(c)))
+    assert sum(len(c) for c in components(db)) == graph.number_of_nodes()
+    assert any(w >= 2 for _, _, w in related_powers(db))
     assert (out / "analytics" / "provisions_ranked.csv").read_text(encoding="utf-8").splitlines()[1].startswith("河北省医疗保障基金监管办法")
 
 
@@ -252,9 +257,10 @@ def test_related_powers_are_the_projection_cut_to_top_k(site):
     powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
     full = sorted((a, b, d["weight"]) for a, b, d in nx.bipartite.weighted_projected_graph(graph, powers).edges(data=True))
     full = sorted((min(a, b), max(a, b), w) for a, b, w in full)
-    assert related_powers(graph, top_k=10**6, degree_cap=10**6) == full
-    assert related_powers(graph, degree_cap=1) == []
-    one = related_powers(graph, top_k=1)
+    db = PowerBasisDB.from_graph(graph)
+    assert related_powers(db, top_k=10**6, degree_cap=10**6) == full
+    assert related_powers(db, degree_cap=1) == []
+    one = related_powers(db, top_k=1)
     assert len(one) <= len(powers) and set(one) <= set(full)
 
 
@@ -264,13 +270,13 @@ def test_large_corpora_get_a_bounded_overview_and_no_page_per_power(site, tmp_pa
     from build_graph import views
 
     _, built = site
-    graph = power_graph(built)
-    small = views.overview_graph(graph, 60)
-    assert small.number_of_nodes() <= 60 and any(graph.nodes[n]["data"].kind == "power" for n in small)
+    db = PowerBasisDB.from_graph(power_graph(built))
+    small = views.overview_graph(db, 60)
+    assert small.number_of_nodes() <= 60 and any(small.nodes[n]["data"].kind == "power" for n in small)
     monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)
-    written = views.write_views(built, graph, tmp_path)
-    write_pages(graph, tmp_path)
-    write_site(built, graph, tmp_path)
+    written = views.write_views(db, tmp_path)
+    write_pages(db, tmp_path)
+    write_site(built, db, tmp_path)
     assert written["power"] == [] and written["authority"]
     pages = sorted((tmp_path / "views").glob("*.html")) + sorted((tmp_path / "pages").glob("*.html")) + [tmp_path / "index.html"]
     for page in pages:  # every link and every node's url leads to a page that exists
@@ -307,8 +313,7 @@ def test_large_reports_split_by_list_and_the_index_counts_findings(site, tmp_pat
                                         home="../index.html", title=f" · {name}")
         assert f"{sum(r.severity == 'Violation' for r in mine)}</td>" in summary
     monkeypatch.setattr(pages, "INDEX_MAX_FINDINGS", 5)
-    graph = power_graph(built)
-    write_site(built, graph, tmp_path)
+    write_site(built, PowerBasisDB.from_graph(power_graph(built)), tmp_path)
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     total = sum(len(pl.findings) for pl in built.lists)
     assert f"发现 Findings（{total}）" in index and "findings.csv" in index

@@ -1,0 +1,199 @@
+"""The power–basis graph (``analyze.power_graph``) on disk, in SQLite: what the analytics, views,
+pages and comparisons read, one unit at a time (an authority, an instrument, an article, a pair of
+lists), so the main process of a build never holds the corpus's graph.
+
+Nodes are :class:`analyze.Node` records (one row each, ``seq`` = the order they were first
+added); edges join a power to a basis node (provision or whole instrument) and carry the citation
+as the list wrote it. Merging lists keeps what ``networkx`` merging kept: a node's first record,
+an edge's last text. Reads hand back ``Node`` records and small ``networkx`` subgraphs with the
+same ``data`` and ``text`` attributes ``power_graph`` gives, so one renderer serves both.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import networkx as nx
+
+from .analyze import Node
+
+_COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
+            "instrument_title", "article", "main_item", "subitems")
+_SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
+
+
+class PowerBasisDB:
+    """The graph in ``path`` (a new file; None: in memory). Add fragments, then read."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self.sql = sqlite3.connect(str(path) if path else ":memory:")
+        self.sql.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
+            f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(_COLUMNS)}, UNIQUE (id));"
+            "CREATE TABLE IF NOT EXISTS edges (power TEXT, basis TEXT, text TEXT, PRIMARY KEY (power, basis))"
+            " WITHOUT ROWID;")
+        self.power_pages = True  # whether each power has a view page of its own (views decide)
+        self._indexed = False
+
+    @classmethod
+    def from_graph(cls, graph: nx.Graph, path: Path | None = None) -> "PowerBasisDB":
+        """A database holding ``graph`` (from ``power_graph``)."""
+        db = cls(path)
+        db.add(graph)
+        return db
+
+    def add(self, fragment: nx.Graph) -> None:
+        """Merge one list's fragment of the power–basis graph (nodes already present keep their
+        record; an edge already present takes the fragment's text)."""
+        rows = []
+        for _, data in fragment.nodes(data=True):
+            node = data["data"]
+            rows.append((node.id, node.kind, node.label, node.group, node.authority, node.list_id, node.item_no,
+                         node.detail, node.short, node.instrument, node.instrument_title, node.article,
+                         node.main_item, _SUBITEM_SEPARATOR.join(node.subitems)))
+        self.sql.executemany(f"INSERT OR IGNORE INTO nodes ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                             rows)
+        edges = []
+        for a, b, data in fragment.edges(data=True):
+            power, basis = (a, b) if fragment.nodes[a]["data"].kind == "power" else (b, a)
+            edges.append((power, basis, data.get("text", "")))
+        self.sql.executemany("INSERT INTO edges VALUES (?, ?, ?) ON CONFLICT (power, basis) DO UPDATE SET text = excluded.text",
+                             edges)
+
+    def _ready(self) -> sqlite3.Connection:
+        if not self._indexed:
+            self.sql.executescript("CREATE INDEX IF NOT EXISTS edges_by_basis ON edges (basis, power);"
+                                   "CREATE INDEX IF NOT EXISTS nodes_by_kind ON nodes (kind, authority, id);"
+                                   "CREATE INDEX IF NOT EXISTS nodes_by_instrument ON nodes (instrument, id);"
+                                   "CREATE INDEX IF NOT EXISTS nodes_by_list ON nodes (list_id, kind, id);")
+            self.sql.commit()
+            self._indexed = True
+        return self.sql
+
+    def close(self) -> None:
+        self.sql.close()
+
+    # --- counts and single nodes ---------------------------------------------------------------
+
+    def power_count(self) -> int:
+        return self._ready().execute("SELECT COUNT(*) FROM nodes WHERE kind = 'power'").fetchone()[0]
+
+    def node_count(self) -> int:
+        return self._ready().execute("SELECT COUNT(*) FROM nodes").fetchone()[0]
+
+    def _node(self, row) -> Node:
+        (id_, kind, label, group, authority, list_id, item_no, detail, short, instrument, instrument_title, article,
+         main_item, subitems) = row
+        return Node(id_, kind, label, group, authority, list_id, item_no, detail,
+                    self.power_pages if kind == "power" else True, short, instrument, instrument_title, article,
+                    main_item, tuple(subitems.split(_SUBITEM_SEPARATOR)) if subitems else ())
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The records of ``ids`` (those present)."""
+        return {node.id: node for _, node in self._records(ids)}
+
+    def _records(self, ids: Iterable[str]) -> list[tuple[int, Node]]:
+        """(seq, record) of ``ids``, in the order the nodes were first added."""
+        ids, found = list(ids), []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found += [(row[0], self._node(row[1:])) for row in self._ready().execute(
+                f"SELECT seq, {', '.join(_COLUMNS)} FROM nodes WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
+        return sorted(found, key=lambda pair: pair[0])
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes([node_id])[node_id]
+
+    def neighbours(self, node_id: str) -> list[str]:
+        """The nodes joined to ``node_id``, sorted (a power's basis nodes, or a basis node's powers)."""
+        sql = self._ready()
+        return sorted(r[0] for r in sql.execute("SELECT basis FROM edges WHERE power = ? UNION "
+                                                "SELECT power FROM edges WHERE basis = ?", (node_id, node_id)))
+
+    def degree(self, node_id: str) -> int:
+        return len(self.neighbours(node_id))
+
+    # --- units -----------------------------------------------------------------------------------
+
+    def power_ids(self) -> Iterator[str]:
+        """Every power, by IRI."""
+        yield from (r[0] for r in self._ready().execute("SELECT id FROM nodes WHERE kind = 'power' ORDER BY id"))
+
+    def powers_of_list(self, list_id: str) -> list[str]:
+        """The powers first added by list ``list_id``, sorted."""
+        return [r[0] for r in self._ready().execute(
+            "SELECT id FROM nodes WHERE list_id = ? AND kind = 'power' ORDER BY id", (list_id,))]
+
+    def powers_by_authority(self) -> Iterator[tuple[str, list[str]]]:
+        """(authority, its powers sorted), authorities sorted."""
+        yield from self._grouped("SELECT authority, id FROM nodes WHERE kind = 'power' ORDER BY authority, id")
+
+    def basis_by_instrument(self) -> Iterator[tuple[str, list[str]]]:
+        """(instrument IRI, its basis nodes sorted), instruments sorted."""
+        yield from self._grouped("SELECT instrument, id FROM nodes WHERE kind != 'power' ORDER BY instrument, id")
+
+    def basis_by_article(self) -> Iterator[tuple[str, list[str]]]:
+        """(article IRI, the provisions in it sorted), articles sorted."""
+        yield from self._grouped("SELECT article, id FROM nodes WHERE kind = 'provision' ORDER BY article, id")
+
+    def _grouped(self, query: str) -> Iterator[tuple[str, list[str]]]:
+        key, members = None, []
+        for group, node_id in self._ready().execute(query):
+            if group != key and members:
+                yield key, members
+                members = []
+            key = group
+            members.append(node_id)
+        if members:
+            yield key, members
+
+    def powers_on(self, basis: list[str]) -> list[str]:
+        """The powers resting on any of ``basis``, sorted."""
+        found: set[str] = set()
+        for node_id in basis:
+            found.update(r[0] for r in self._ready().execute("SELECT power FROM edges WHERE basis = ?", (node_id,)))
+        return sorted(found)
+
+    def basis_degrees(self) -> list[tuple[Node, int]]:
+        """Every basis node with the number of powers on it, in the order they were added."""
+        degrees = dict(self._ready().execute("SELECT basis, COUNT(*) FROM edges GROUP BY basis"))
+        rows = self.sql.execute(f"SELECT {', '.join(_COLUMNS)} FROM nodes WHERE kind != 'power' ORDER BY seq")
+        return [(node, degrees.get(node.id, 0)) for node in map(self._node, rows)]
+
+    def edges(self) -> Iterator[tuple[str, str]]:
+        """Every (power, basis) edge."""
+        yield from self._ready().execute("SELECT power, basis FROM edges")
+
+    def sub_item_groups(self) -> Iterator[list[str]]:
+        """The powers that are sub-items of one main item (of one authority), each group sorted."""
+        query = ("SELECT authority || char(31) || main_item, id FROM nodes WHERE kind = 'power' AND main_item != '' "
+                 "ORDER BY authority, main_item, id")
+        yield from (members for _, members in self._grouped(query))
+
+    # --- subgraphs -------------------------------------------------------------------------------
+
+    def graph(self, ids: Iterable[str]) -> nx.Graph:
+        """The subgraph on ``ids``: their records (in the order the nodes were added, as a
+        ``networkx`` subgraph keeps them), and the edges between them with their texts."""
+        graph = nx.Graph()
+        for _, node in self._records(set(ids)):
+            graph.add_node(node.id, data=node)
+        nodes = {n: graph.nodes[n]["data"] for n in graph}
+        sql = self._ready()
+        for node_id, node in nodes.items():
+            if node.kind == "power":
+                for basis, text in sql.execute("SELECT basis, text FROM edges WHERE power = ?", (node_id,)):
+                    if basis in nodes:
+                        graph.add_edge(node_id, basis, text=text)
+        return graph
+
+    def around(self, ids: Iterable[str]) -> nx.Graph:
+        """The subgraph on ``ids`` and every node joined to one of them."""
+        ids = set(ids)
+        return self.graph(ids | {m for n in ids for m in self.neighbours(n)})
+
+    def whole(self) -> nx.Graph:
+        """The whole graph (for small corpora only: it is all in memory)."""
+        return self.graph(r[0] for r in self._ready().execute("SELECT id FROM nodes"))
