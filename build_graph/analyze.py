@@ -20,7 +20,7 @@ from .spreadsheet import csv_text, write_csv_file
 
 if TYPE_CHECKING:
     from .build import Built
-    from .power_basis_db import PowerBasisDB
+    from .site_db import SiteDB
 
 
 @dataclass
@@ -72,7 +72,7 @@ def power_graph(built: Built) -> nx.Graph:
     return graph
 
 
-def provisions_ranked(graph: "nx.Graph | PowerBasisDB") -> list[tuple[Node, int]]:
+def provisions_ranked(graph: "nx.Graph | SiteDB") -> list[tuple[Node, int]]:
     """Basis nodes by the number of powers resting on them (degree), most first (ties: by label,
     then in the order the nodes were added)."""
     if isinstance(graph, nx.Graph):
@@ -82,7 +82,7 @@ def provisions_ranked(graph: "nx.Graph | PowerBasisDB") -> list[tuple[Node, int]
     return sorted(pairs, key=lambda pair: (-pair[1], pair[0].label))
 
 
-def components(db: PowerBasisDB) -> list[set[str]]:
+def components(db: SiteDB) -> list[set[str]]:
     """The connected components (sets of node IRIs), largest first, then by their least IRI:
     union–find over the edges as they stream from ``db``."""
     parent: dict[str, str] = {}
@@ -109,7 +109,7 @@ RELATED_TOP_K = 10        # related powers kept per power
 RELATED_DEGREE_CAP = 200  # basis nodes cited by more powers relate everything to everything: left out
 
 
-def related_powers(db: PowerBasisDB, top_k: int = RELATED_TOP_K,
+def related_powers(db: SiteDB, top_k: int = RELATED_TOP_K,
                    degree_cap: int = RELATED_DEGREE_CAP) -> list[tuple[str, str, int]]:
     """Pairs of powers sharing basis nodes, with how many they share: for each power its
     ``top_k`` partners (most shared first, then by IRI). Basis nodes with more than
@@ -121,7 +121,7 @@ def related_powers(db: PowerBasisDB, top_k: int = RELATED_TOP_K,
     return list(db.sql.execute("SELECT a, b, weight FROM related ORDER BY a, b"))
 
 
-def _gather_related(db: PowerBasisDB, top_k: int, degree_cap: int) -> None:
+def _gather_related(db: SiteDB, top_k: int, degree_cap: int) -> None:
     """Fill the temporary table ``related`` (a < b, weight) of :func:`related_powers`."""
     sql = db.sql
     sql.executescript("DROP TABLE IF EXISTS related; CREATE TEMP TABLE related (a TEXT, b TEXT, weight INTEGER, "
@@ -149,7 +149,7 @@ def _gather_related(db: PowerBasisDB, top_k: int, degree_cap: int) -> None:
         keep(current, partners)
 
 
-def write_csv(db: PowerBasisDB, out: Path) -> dict[str, int]:
+def write_csv(db: SiteDB, out: Path) -> dict[str, int]:
     """provisions_ranked.csv, components.csv and related_powers.csv into ``out``; returns the
     number of components and of related pairs (for the index)."""
     out.mkdir(parents=True, exist_ok=True)

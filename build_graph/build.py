@@ -13,6 +13,7 @@ Files written (all deterministic for the same input):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import tempfile
@@ -33,10 +34,11 @@ from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, 
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph, provisions_ranked, write_csv
+from .spreadsheet import write_csv_file
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import groups_by_authority, validate_by_list
-from .power_basis_db import PowerBasisDB
+from .site_db import SiteDB
 from .pages import write_comparisons, write_pages, write_site
 from .views import article_page, screenshot, write_views
 
@@ -86,7 +88,7 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         quotes += quote_entries(power_list, cited, facts, citation_iri)
         quads.extend(emit_list(power_list, cited, registry_emitter, facts))
     quads.extend(conflict_quads(conflicting_quotes(quotes)))
-    comparisons = compare_lists(PowerBasisDB.from_graph(power_graph(Built(lists, citations, []))), lists)
+    comparisons = compare_lists(SiteDB.from_graph(power_graph(Built(lists, citations, []))), lists)
     quads.extend(alignment_quads(comparisons))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())
@@ -96,16 +98,35 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
 def report_shared_authorities(lists: list[PowerList]) -> None:
     """Powers are keyed by authority and name, so two lists of one authority share the nodes
     of their same-named powers; say so on each list rather than merge silently."""
+    found = dict(shared_authority_findings(lists))
+    for power_list in lists:
+        if power_list.list_id in found:
+            power_list.findings.append(found[power_list.list_id])
+
+
+def shared_authority_findings(lists) -> list[tuple[str, Finding]]:
+    """(list id, finding) for each list (objects with ``list_id``, ``authority`` and
+    ``source_file``) whose authority has other lists too."""
     by_authority: dict[str, list[str]] = {}
     for power_list in lists:
         by_authority.setdefault(power_list.authority, []).append(power_list.list_id)
+    found = []
     for power_list in lists:
         others = [i for i in by_authority[power_list.authority] if i != power_list.list_id]
         if others:
-            power_list.findings.append(Finding(
+            found.append((power_list.list_id, Finding(
                 "warning", power_list.source_file, None, "authority-in-several-lists",
                 f"lists {', '.join(others)} also belong to {power_list.authority}: a power of the same name "
-                "in both is one node of the graph (with a row in each list)"))
+                "in both is one node of the graph (with a row in each list)")))
+    return found
+
+
+def write_findings(db: SiteDB, path: Path) -> None:
+    """findings.csv: every finding of every list, as ``export.finding_rows`` makes them."""
+    rows = (export.finding_row(list_id, finding) for list_id, finding, _ in db.findings())
+    first = next(rows, None)
+    columns = export.FINDING_COLUMNS + (("file",) if first is not None else ())
+    write_csv_file(path, columns, ([row[c] for c in columns] for row in itertools.chain([first] if first else [], rows)))
 
 
 def powers_in_graph(quads: list[ox.Quad]) -> dict[str, int]:
@@ -164,15 +185,17 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     (out / "records.json").write_text(export.to_json(export.record_rows(built.lists)), encoding="utf-8")
     (out / "citations.json").write_text(export.to_json(citation_rows(built.lists, registry, built.citations)),
                                         encoding="utf-8")
-    (out / "findings.csv").write_text(export.to_csv(export.finding_rows(built.lists), export.FINDING_COLUMNS),
-                                      encoding="utf-8")
+    db = SiteDB.from_graph(power_graph(built))
+    for power_list in built.lists:
+        db.add_list(power_list, built.basis_counts[power_list.list_id])
+    write_findings(db, out / "findings.csv")
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
     del store
     report = validate_by_list(out / "graph.nq", groups_by_authority(built.lists))  # as the streaming build does
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-    views = write_site_and_views(built, PowerBasisDB.from_graph(power_graph(built)), out, report, progress)
+    views = write_site_and_views(built.comparisons, db, out, report, progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -181,7 +204,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     return result
 
 
-def write_site_and_views(built, db: PowerBasisDB, out: Path, report, progress, cache: Path | None = None
+def write_site_and_views(comparisons, db: SiteDB, out: Path, report, progress, cache: Path | None = None
                          ) -> dict[str, int]:
     """The analytics, graph views, text pages, index.html and the screenshots, from the power–basis
     graph in ``db``; views and pages counted per kind. ``cache``: screenshots by content (tool
@@ -189,8 +212,8 @@ def write_site_and_views(built, db: PowerBasisDB, out: Path, report, progress, c
     analytics = write_csv(db, out / "analytics")
     views = write_views(db, out)
     pages = write_pages(db, out)
-    comparisons = write_comparisons(built.comparisons, out)
-    write_site(built, db, out, report, comparisons, analytics)
+    pages_of_comparisons = write_comparisons(comparisons, out)
+    write_site(db, out, report, pages_of_comparisons, analytics)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
@@ -202,7 +225,7 @@ def write_site_and_views(built, db: PowerBasisDB, out: Path, report, progress, c
             list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
     return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
-            | {"comparison_pages": len(comparisons)})
+            | {"comparison_pages": len(pages_of_comparisons)})
 
 
 def _shot_key(page: Path) -> str:

@@ -75,14 +75,14 @@ def cmd_compare(args) -> int:
     from .compare import align, comparison_rows, CSV_COLUMNS, entries_of
     from .corpus import list_jobs
     from .pages import comparison_page
-    from .power_basis_db import PowerBasisDB
+    from .site_db import SiteDB
     from .publish import write_atomically
     from .stream import build_list
 
     jobs = list_jobs(args.lists, args.authority, args.date)
     if len(jobs) != 2:
         raise CliError(f"compare takes two lists (or none: the two bundled lists); got {len(jobs)}")
-    db, ids = PowerBasisDB(), []
+    db, ids = SiteDB(), []
     for file, meta in jobs:
         output = build_list(file, meta, args.layout)
         if not output.power_list.records:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from .labels import article_part
 
 if TYPE_CHECKING:
-    from .power_basis_db import PowerBasisDB
+    from .site_db import SiteDB
 
 PAIR_THRESHOLD = 0.33     # measured on the bundled lists: true pairs ≥ 0.34, the best wrong candidate 0.31
 CERTAIN_THRESHOLD = 0.5   # pairs under this are reported as uncertain
@@ -217,7 +217,7 @@ def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:
                       [e for e in list_a if e.iri not in in_pairs_a], [e for e in list_b if e.iri not in in_pairs_b])
 
 
-def entries_of(db: PowerBasisDB, list_id: str) -> list[PowerEntry]:
+def entries_of(db: SiteDB, list_id: str) -> list[PowerEntry]:
     """The powers of one list in the power–basis graph ``db``, in item order."""
     graph = db.around(db.powers_of_list(list_id))
     entries = []
@@ -261,7 +261,7 @@ def list_pairs(lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare_lists(db: PowerBasisDB, lists, workers: int = 1, cache: Path | None = None) -> list[Comparison]:
+def compare_lists(db: SiteDB, lists, workers: int = 1, cache: Path | None = None) -> list[Comparison]:
     """Every comparison ``list_pairs`` asks for, over the power–basis graph ``db`` holding the
     lists' powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes.
     ``cache``: a folder of alignments by content (the tool and both lists' power entries),
@@ -282,7 +282,7 @@ class _EntriesOf:
     """List id → its entries, read from the database when first asked for; the few last used
     kept (the pairs of a large kind all share its first list)."""
 
-    def __init__(self, db: PowerBasisDB, keep: int = 4):
+    def __init__(self, db: SiteDB, keep: int = 4):
         self.db, self.keep, self.kept = db, keep, OrderedDict()
 
     def __getitem__(self, list_id: str) -> list[PowerEntry]:

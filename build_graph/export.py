@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from .records import PowerList
+from .records import Finding, PowerList
 from .spreadsheet import csv_text
 
 RECORD_COLUMNS = ("list", "authority", "item_no", "category_no", "power_type", "power_type_as_listed",
@@ -43,7 +43,12 @@ def record_rows(lists: list[PowerList]) -> list[dict]:
 
 
 def finding_rows(lists: list[PowerList]) -> list[dict]:
-    return [asdict(f) | {"list": pl.list_id, "file": f.list} for pl in lists for f in pl.findings]
+    return [finding_row(pl.list_id, f) for pl in lists for f in pl.findings]
+
+
+def finding_row(list_id: str, finding: Finding) -> dict:
+    """A finding as findings.csv holds it: its fields, the list's id, the file it was read from."""
+    return asdict(finding) | {"list": list_id, "file": finding.list}
 
 
 def to_json(rows: list[dict]) -> str:

@@ -24,8 +24,7 @@ from .registry import load_registry
 from .views import _json_for_script, article_page, authority_page, instrument_page, power_page
 
 if TYPE_CHECKING:
-    from .build import Built
-    from .power_basis_db import PowerBasisDB
+    from .site_db import SiteDB
 
 INDEX_MAX_POWERS = 2000  # above this, index.html lists authorities; their pages list the powers
 
@@ -83,7 +82,7 @@ def _article_text(node: Node) -> str:
     return article.text if article else node.detail
 
 
-def write_pages(db: PowerBasisDB, out: Path) -> dict[str, int]:
+def write_pages(db: SiteDB, out: Path) -> dict[str, int]:
     """Article, instrument and authority pages and the search index into ``out/pages``, one
     unit at a time from ``db`` (the search index is written as its entries come)."""
     folder = out / "pages"
@@ -273,34 +272,24 @@ def write_comparisons(comparisons, out: Path) -> list[tuple[str, str]]:
     return written
 
 
-def _item_of_line(power_list) -> dict[int, int]:
-    """Source line → the list's own item number, for every line of every row."""
-    lines = {}
-    for record in power_list.records:
-        if record.item_no is not None and record.source is not None:
-            for line in range(record.source.first_line, record.source.last_line + 1):
-                lines.setdefault(line, record.item_no)
-    return lines
-
-
 INDEX_MAX_FINDINGS = 1000  # above: the index counts findings per list (every finding is in findings.csv)
 
 
-def write_site(built: Built, db: PowerBasisDB, out: Path, validation=None, comparisons=(), analytics=None) -> Path:
+def write_site(db: SiteDB, out: Path, validation=None, comparisons=(), analytics=None) -> Path:
     """``out/index.html``: search, findings and validation first, then lists, instruments,
-    provisions ranked and powers, linking to the pages and views. ``analytics``: the counts
-    ``analyze.write_csv`` returned (computed here when not given)."""
+    provisions ranked and powers, linking to the pages and views; all read from ``db``.
+    ``analytics``: the counts ``analyze.write_csv`` returned (computed here when not given)."""
+    listed = db.lists()
     lists = [[escape(pl.list_id), _link("pages/" + authority_page(pl.authority), pl.authority), escape(pl.source_file),
-              str(len(pl.records)), str(built.basis_counts[pl.list_id])] for pl in built.lists]
+              str(pl.rows), str(pl.citations)] for pl in listed]
+    finding_counts = db.finding_counts()
+    finding_total = sum(sum(counts.values()) for counts in finding_counts.values())
     findings = []
-    for pl in built.lists:
-        items = _item_of_line(pl)
-        for f in pl.findings:
-            zh, en = finding_title(f.code)
-            item = items.get(f.line) if f.line is not None else None
-            findings.append([f"<span class='{escape(f.severity)}'>{escape(f.severity)}</span>", escape(pl.list_id),
-                             "" if item is None else f"第{item}项", "" if f.line is None else str(f.line),
-                             f"{escape(zh)}<br><small>{escape(en)}</small>", escape(f.message)])
+    for list_id, f, item in db.findings() if finding_total <= INDEX_MAX_FINDINGS else ():
+        zh, en = finding_title(f.code)
+        findings.append([f"<span class='{escape(f.severity)}'>{escape(f.severity)}</span>", escape(list_id),
+                         "" if item is None else f"第{item}项", "" if f.line is None else str(f.line),
+                         f"{escape(zh)}<br><small>{escape(en)}</small>", escape(f.message)])
     instruments: dict[str, list] = {}
     ranked = provisions_ranked(db)
     for node, degree in ranked:
@@ -314,16 +303,14 @@ def write_site(built: Built, db: PowerBasisDB, out: Path, validation=None, compa
     del ranked
     if analytics is None:
         analytics = {"components": len(components(db)), "related_pairs": len(related_powers(db))}
-    total = sum(len(pl.records) for pl in built.lists)
+    total = db.item_count()
     if total <= INDEX_MAX_POWERS:
         power_rows = []
-        nodes = db.nodes(iris.power(record.authority or power_list.authority, record.identity)
-                         for power_list in built.lists for record in power_list.records)
-        for power_list in built.lists:
-            for record in power_list.records:
-                node = nodes[iris.power(record.authority or power_list.authority, record.identity)]
-                power_rows.append([escape(power_list.list_id), str(record.item_no), _power_link(node, ""),
-                                   escape(record.power_type or "未知"), escape(record.department or "（无）")])
+        items = list(db.items())
+        nodes = db.nodes({power for _, _, power, _, _ in items})
+        for list_id, item_no, power, power_type, department in items:
+            power_rows.append([escape(list_id), str(item_no), _power_link(nodes[power], ""),
+                               escape(power_type or "未知"), escape(department or "（无）")])
         powers_html = _table(["清单 list", "序号 item", "事项 power", "类型 type", "科室 department"], power_rows)
     else:
         powers_html = f"<p>{total} 个事项 powers：见各行政主体页 see each authority's page (lists above).</p>"
@@ -331,12 +318,12 @@ def write_site(built: Built, db: PowerBasisDB, out: Path, validation=None, compa
     if validation is not None:
         validation_html = (f"<p><b>SHACL 校验 validation：</b><span class='violation'>{validation.violations} 项违规 violations</span>，"
                            f"共 {len(validation.results)} 条结果 results — {_link('validation.html', '校验报告 report')}</p>")
-    if len(findings) <= INDEX_MAX_FINDINGS:
+    if finding_total <= INDEX_MAX_FINDINGS:
         findings_html = _table(["级别 severity", "清单 list", "事项 item", "行 line", "问题 finding", "说明 message"], findings)
     else:
-        per_list = [[escape(pl.list_id)] + [str(sum(1 for f in pl.findings if f.severity == level))
-                                            for level in ("error", "warning", "info")] for pl in built.lists if pl.findings]
-        findings_html = (f"<p>{len(findings)} 条发现，按清单计数；全部见 every finding is in "
+        per_list = [[escape(list_id)] + [str(counts.get(level, 0)) for level in ("error", "warning", "info")]
+                    for list_id, counts in finding_counts.items()]
+        findings_html = (f"<p>{finding_total} 条发现，按清单计数；全部见 every finding is in "
                          f"{_link('findings.csv', 'findings.csv')}</p>"
                          + _table(["清单 list", "错误 error", "警告 warning", "提示 info"], per_list))
     comparisons_html = ("<h2>清单比对 Comparisons</h2><ul>" + "".join(
@@ -345,7 +332,7 @@ def write_site(built: Built, db: PowerBasisDB, out: Path, validation=None, compa
 <p><a href="views/overview.html">总览图 overview graph</a> · <a href="ontology/index.html">本体 ontology</a> ·
 <a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · <a href="graph.nq">graph.nq</a></p>
 {validation_html}
-<h2>发现 Findings（{len(findings)}）</h2>{findings_html}
+<h2>发现 Findings（{finding_total}）</h2>{findings_html}
 <h2>清单 Lists</h2>{_table(["清单 list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}
 {comparisons_html}
 <h2>法律文件 Instruments</h2>{_table(["文件 instrument", "效力层级 level", "事项×依据 powers"], instrument_rows)}

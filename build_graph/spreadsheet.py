@@ -4,7 +4,7 @@ List text is untrusted: a cell such as ``=HYPERLINK("http://…")`` would run as
 clerk opens the file. Following the OWASP guidance on CSV injection, a text cell that starts
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their full-width forms, which
 WPS also accepts) is prefixed with an apostrophe, so the spreadsheet shows it as text.
-Numbers stay numbers. Every CSV powerkg writes goes through :func:`csv_text`.
+Numbers stay numbers. Every CSV powerkg writes goes through :func:`write_csv_rows` (:func:`csv_text`, :func:`write_csv_file`).
 """
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ from .compare import compare_lists
 from .emit_checks import alignment_quads, conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
-from .power_basis_db import PowerBasisDB
+from .site_db import ListRow, SiteDB
 from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
@@ -45,7 +45,7 @@ from .store_load import graph_entry, load_store, write_index
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import groups_by_authority, validate_by_list
 
-POWER_BASIS_FILE = ".power-basis.sqlite"  # in the staging folder while the build runs; not an output
+SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
 TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
 
@@ -63,15 +63,6 @@ class ListOutput:
     quotes: list[QuoteEntry]
     counts: dict = field(default_factory=dict)
     nquads_file: str | None = None  # where its N-Quads are when not in ``nquads`` (the cache's file)
-
-
-@dataclass
-class StreamedBuild:
-    """The light result of a streaming build, for the views and site (``Built`` without quads)."""
-
-    lists: list[PowerList]
-    basis_counts: dict[str, int]
-    comparisons: list
 
 
 def sorted_nquads(quads) -> bytes:
@@ -166,7 +157,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     """Build every list of ``jobs`` into ``target`` (staged and swapped in); returns the summary.
     With ``cache``, a list whose build is in :mod:`list_cache` (same tool, file and metadata) is
     taken from there instead of being read again; the output is the same bytes either way."""
-    from .build import report_shared_authorities, write_site_and_views
+    from .build import shared_authority_findings, write_findings, write_site_and_views
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     load_registry()  # for the merge below; each worker loads its own once
@@ -175,8 +166,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         chunks = out / ".chunks"
         chunks.mkdir()
         records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
-        lists, registry_lines, quotes, entries, chunk_files = [], set(), [], [], {}
-        db = PowerBasisDB(out / POWER_BASIS_FILE)  # the power–basis graph, on disk, for the later stages
+        registry_lines, quotes, entries, chunk_files = set(), [], [], {}
+        db = SiteDB(out / SITE_DB_FILE)  # the power–basis graph, on disk, for the later stages
         cache_dir = list_cache.cache_folder(target) if cache else None
         outputs = ordered_map(_build_list_job, ((file, meta, layout, cache_dir) for file, meta in jobs), workers)
         used_keys, reused = set(), 0
@@ -203,7 +194,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             citations.extend(output.citations)
             quotes += output.quotes
             db.add(output.fragment)
-            lists.append(output.power_list)
+            db.add_list(output.power_list, output.counts["citations"])
             entries.append(output.counts)
             progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
                      f"{len(output.power_list.records)} powers ({output.power_list.layout})"
@@ -214,7 +205,9 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                      f"{len(jobs) - reused} read")
         records.close()
         citations.close()
-        report_shared_authorities(lists)
+        lists = db.lists()
+        for list_id, finding in shared_authority_findings(lists):
+            db.add_findings(list_id, [finding])
         registry = load_registry()
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
@@ -246,21 +239,21 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             report = validate_by_list(out / "graph.nq", groups_by_authority(lists), ranges, pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress)
             progress(f"  loaded the store store/ ({loading.result()})")
-        (out / "findings.csv").write_text(export.to_csv(export.finding_rows(lists), export.FINDING_COLUMNS),
-                                          encoding="utf-8")
+        write_findings(db, out / "findings.csv")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-        built = StreamedBuild(lists, {pl.list_id: entry["citations"] for pl, entry in zip(lists, entries)}, comparisons)
-        views = write_site_and_views(built, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
-        db.close()
-        (out / POWER_BASIS_FILE).unlink()
-        result = {"lists": [_summary_entry(pl, entry) for pl, entry in zip(lists, entries)], "quads": total,
+        views = write_site_and_views(comparisons, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
+        findings = db.finding_counts()
+        result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
+                  "quads": total,
                   "graphs": graph_sizes, "views": views,
                   "validation": {"conforms": report.conforms, "violations": report.violations,
                                  "results": len(report.results)}}
         (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        db.close()
+        (out / SITE_DB_FILE).unlink()
     progress(f"  swapped the new build into {target}")
     return result
 
@@ -319,11 +312,8 @@ def _write_turtle(nquads: Path, turtle: Path) -> None:
     turtle.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
 
 
-def _summary_entry(power_list: PowerList, counts: dict) -> dict:
-    severities: dict[str, int] = {}
-    for finding in power_list.findings:
-        severities[finding.severity] = severities.get(finding.severity, 0) + 1
-    return {"list": power_list.list_id, "authority": power_list.authority, "file": power_list.source_file,
-            "layout": power_list.layout, "powers": counts["powers"], "rows": len(power_list.records),
+def _summary_entry(listed: ListRow, counts: dict, severities: dict[str, int]) -> dict:
+    return {"list": listed.list_id, "authority": listed.authority, "file": listed.source_file,
+            "layout": listed.layout, "powers": counts["powers"], "rows": listed.rows,
             "citations": counts["citations"], "unresolved_citations": counts["unresolved_citations"],
             "quoted_references": counts["quoted_references"], "findings": severities}

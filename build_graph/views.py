@@ -30,7 +30,7 @@ from .analyze import Node, provisions_ranked
 from .assets import asset_text
 
 if TYPE_CHECKING:
-    from .power_basis_db import PowerBasisDB
+    from .site_db import SiteDB
 
 # Node fills: every colour has a contrast of at least 4.5:1 with white (WCAG 2.1 AA for text),
 # so white text inside a box and the dark labels beside dots on the white page both pass.
@@ -86,7 +86,7 @@ def power_page(node_id: str) -> str:
     return f"power-{_slug(node_id)}.html"
 
 
-def overview_graph(db: PowerBasisDB, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
+def overview_graph(db: SiteDB, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
     """The whole graph when it is small; else the most-cited basis nodes and the powers on them,
     added in rank order while the total stays within ``limit`` nodes (a readable overview)."""
     if db.node_count() <= limit:
@@ -116,7 +116,7 @@ def article_page(article_iri: str) -> str:
     return f"article-{instrument}-{path.replace('/', '-')}.html"
 
 
-def _power_pages(db: PowerBasisDB) -> bool:
+def _power_pages(db: SiteDB) -> bool:
     """Whether each power gets a page of its own (not for a corpus of more than POWER_PAGES_MAX);
     the power records ``db`` hands out from now on say so."""
     db.power_pages = db.power_count() <= POWER_PAGES_MAX
@@ -232,7 +232,7 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
     return View(file, title, len(nodes))
 
 
-def write_views(db: PowerBasisDB, out: Path) -> dict[str, list[View]]:
+def write_views(db: SiteDB, out: Path) -> dict[str, list[View]]:
     """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import pytest
 
 from build_graph.analyze import power_graph
 from build_graph.build import build_graph
-from build_graph.power_basis_db import PowerBasisDB
+from build_graph.site_db import SiteDB
 from build_graph.compare import align, authority_kind, entries_of, normal_name
 from build_graph.queries import bind, library, run
 from build_graph.registry import load_registry
@@ -26,7 +26,7 @@ HAND = {(1, 1), (2, 2), (3, 3), (4, 4), (5, 6), (6, 17), (7, 12), (8, 13), (9, 1
 
 
 def comparison_of(lists):
-    db = PowerBasisDB.from_graph(power_graph(build_graph(lists)))
+    db = SiteDB.from_graph(power_graph(build_graph(lists)))
     return align(entries_of(db, lists[0].list_id), entries_of(db, lists[1].list_id))
 
 

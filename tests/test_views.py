@@ -17,7 +17,7 @@ import pytest
 from build_graph.analyze import components, power_graph, provisions_ranked, related_powers
 from build_graph.build import build_graph, write_outputs
 from build_graph.pages import write_pages, write_site
-from build_graph.power_basis_db import PowerBasisDB
+from build_graph.site_db import SiteDB
 from build_graph.views import (CHROMIUM_FLAGS, article_page, authority_page, chromium, headless, instrument_page,
                                power_page)
 
@@ -46,6 +46,14 @@ def hostile_site(tmp_path_factory, seed_lists):
     return out, built, record
 
 
+def site_db(built):
+    """The site database of an in-memory build (as ``write_outputs`` fills it)."""
+    db = SiteDB.from_graph(power_graph(built))
+    for power_list in built.lists:
+        db.add_list(power_list, built.basis_counts[power_list.list_id])
+    return db
+
+
 def html_files(out):
     return sorted(out.rglob("*.html"))
 
@@ -53,7 +61,7 @@ def html_files(out):
 def test_analytics(site):
     out, built = site
     graph = power_graph(built)
-    db = PowerBasisDB.from_graph(graph)
+    db = SiteDB.from_graph(graph)
     ranked = provisions_ranked(db)
     assert ranked == provisions_ranked(graph)  # the database ranks as the graph in memory does
     assert (ranked[0][0].label, ranked[0][1]) == ("河北省医疗保障基金监管办法", 9)  # cited whole by 9 powers
@@ -218,14 +226,14 @@ def test_search_finds_powers_and_nothing_for_a_missing_article(site, tmp_path):
 
 
 def test_findings_and_validation_use_the_lists_item_numbers(site):
-    from build_graph.pages import _item_of_line
+    from build_graph.site_db import item_of_line
 
     out, built = site
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.index("Findings") < index.index("Lists") < index.index("Powers")  # findings near the top
     assert "总表与明细的事项名称不同" in index and "item name differs between summary and detail" in index
     pingshan = built.lists[0]
-    items = _item_of_line(pingshan)
+    items = item_of_line(pingshan)
     finding = next(f for f in pingshan.findings if f.code == "name-mismatch")
     # the row numbered 9 within its category is the list's item 23: findings say 23 like every report
     assert items[finding.line] == 23 and finding.message.startswith("item 23 (numbered 9 in its row)")
@@ -257,7 +265,7 @@ def test_related_powers_are_the_projection_cut_to_top_k(site):
     powers = [n for n in graph if graph.nodes[n]["data"].kind == "power"]
     full = sorted((a, b, d["weight"]) for a, b, d in nx.bipartite.weighted_projected_graph(graph, powers).edges(data=True))
     full = sorted((min(a, b), max(a, b), w) for a, b, w in full)
-    db = PowerBasisDB.from_graph(graph)
+    db = SiteDB.from_graph(graph)
     assert related_powers(db, top_k=10**6, degree_cap=10**6) == full
     assert related_powers(db, degree_cap=1) == []
     one = related_powers(db, top_k=1)
@@ -270,13 +278,13 @@ def test_large_corpora_get_a_bounded_overview_and_no_page_per_power(site, tmp_pa
     from build_graph import views
 
     _, built = site
-    db = PowerBasisDB.from_graph(power_graph(built))
+    db = site_db(built)
     small = views.overview_graph(db, 60)
     assert small.number_of_nodes() <= 60 and any(small.nodes[n]["data"].kind == "power" for n in small)
     monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)
     written = views.write_views(db, tmp_path)
     write_pages(db, tmp_path)
-    write_site(built, db, tmp_path)
+    write_site(db, tmp_path)
     assert written["power"] == [] and written["authority"]
     pages = sorted((tmp_path / "views").glob("*.html")) + sorted((tmp_path / "pages").glob("*.html")) + [tmp_path / "index.html"]
     for page in pages:  # every link and every node's url leads to a page that exists
@@ -313,7 +321,7 @@ def test_large_reports_split_by_list_and_the_index_counts_findings(site, tmp_pat
                                         home="../index.html", title=f" · {name}")
         assert f"{sum(r.severity == 'Violation' for r in mine)}</td>" in summary
     monkeypatch.setattr(pages, "INDEX_MAX_FINDINGS", 5)
-    write_site(built, PowerBasisDB.from_graph(power_graph(built)), tmp_path)
+    write_site(site_db(built), tmp_path)
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     total = sum(len(pl.findings) for pl in built.lists)
     assert f"发现 Findings（{total}）" in index and "findings.csv" in index

@@ -1,6 +1,7 @@
-"""The power–basis graph (``analyze.power_graph``) on disk, in SQLite: what the analytics, views,
-pages and comparisons read, one unit at a time (an authority, an instrument, an article, a pair of
-lists), so the main process of a build never holds the corpus's graph.
+"""What the site is made from, on disk in SQLite: the power–basis graph (``analyze.power_graph``),
+and of each list its row in the index, its findings and its items. The analytics, views, pages,
+comparisons and the index read it one unit at a time (an authority, an instrument, an article, a
+pair of lists), so the main process of a build never holds the corpus.
 
 Nodes are :class:`analyze.Node` records (one row each, ``seq`` = the order they were first
 added); edges join a power to a basis node (provision or whole instrument) and carry the citation
@@ -11,19 +12,44 @@ same ``data`` and ``text`` attributes ``power_graph`` gives, so one renderer ser
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import networkx as nx
 
+from . import iris
 from .analyze import Node
+from .records import Finding, PowerList
 
 _COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
             "instrument_title", "article", "main_item", "subitems")
 _SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
 
 
-class PowerBasisDB:
+@dataclass(frozen=True)
+class ListRow:
+    """A list as the index shows it."""
+
+    list_id: str
+    authority: str
+    source_file: str
+    layout: str
+    rows: int
+    citations: int
+
+
+def item_of_line(power_list: PowerList) -> dict[int, int]:
+    """Source line → the list's own item number, for every line of every row."""
+    lines = {}
+    for record in power_list.records:
+        if record.item_no is not None and record.source is not None:
+            for line in range(record.source.first_line, record.source.last_line + 1):
+                lines.setdefault(line, record.item_no)
+    return lines
+
+
+class SiteDB:
     """The graph in ``path`` (a new file; None: in memory). Add fragments, then read."""
 
     def __init__(self, path: Path | None = None):
@@ -33,12 +59,18 @@ class PowerBasisDB:
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
             f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(_COLUMNS)}, UNIQUE (id));"
             "CREATE TABLE IF NOT EXISTS edges (power TEXT, basis TEXT, text TEXT, PRIMARY KEY (power, basis))"
-            " WITHOUT ROWID;")
+            " WITHOUT ROWID;"
+            "CREATE TABLE IF NOT EXISTS lists (seq INTEGER PRIMARY KEY, list_id TEXT, authority TEXT, source_file TEXT,"
+            " layout TEXT, rows INTEGER, citations INTEGER);"
+            "CREATE TABLE IF NOT EXISTS findings (seq INTEGER PRIMARY KEY, list_seq INTEGER, severity TEXT, file TEXT,"
+            " line INTEGER, item INTEGER, code TEXT, message TEXT);"
+            "CREATE TABLE IF NOT EXISTS items (seq INTEGER PRIMARY KEY, list_seq INTEGER, item_no INTEGER, power TEXT,"
+            " power_type TEXT, department TEXT);")
         self.power_pages = True  # whether each power has a view page of its own (views decide)
         self._indexed = False
 
     @classmethod
-    def from_graph(cls, graph: nx.Graph, path: Path | None = None) -> "PowerBasisDB":
+    def from_graph(cls, graph: nx.Graph, path: Path | None = None) -> "SiteDB":
         """A database holding ``graph`` (from ``power_graph``)."""
         db = cls(path)
         db.add(graph)
@@ -61,6 +93,59 @@ class PowerBasisDB:
             edges.append((power, basis, data.get("text", "")))
         self.sql.executemany("INSERT INTO edges VALUES (?, ?, ?) ON CONFLICT (power, basis) DO UPDATE SET text = excluded.text",
                              edges)
+
+    def add_list(self, power_list: PowerList, citations: int) -> None:
+        """One list's row of the index (``citations``: its basis citations), its findings (with
+        the item each names) and its items (name and type are in the graph)."""
+        seq = self.sql.execute("INSERT INTO lists (list_id, authority, source_file, layout, rows, citations) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (power_list.list_id, power_list.authority,
+                                                             power_list.source_file, power_list.layout,
+                                                             len(power_list.records), citations)).lastrowid
+        self.add_findings(power_list.list_id, power_list.findings, item_of_line(power_list))
+        self.sql.executemany(
+            "INSERT INTO items (list_seq, item_no, power, power_type, department) VALUES (?, ?, ?, ?, ?)",
+            [(seq, r.item_no, iris.power(r.authority or power_list.authority, r.identity), r.power_type, r.department)
+             for r in power_list.records])
+
+    def add_findings(self, list_id: str, findings: list[Finding], items: dict[int, int] | None = None) -> None:
+        """Findings of list ``list_id`` (already added), after those it has; ``items``: source
+        line → item number."""
+        (seq,) = self.sql.execute("SELECT seq FROM lists WHERE list_id = ? ORDER BY seq DESC", (list_id,)).fetchone()
+        items = items or {}
+        self.sql.executemany(
+            "INSERT INTO findings (list_seq, severity, file, line, item, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(seq, f.severity, f.list, f.line, items.get(f.line) if f.line is not None else None, f.code, f.message)
+             for f in findings])
+
+    def lists(self) -> list[ListRow]:
+        """Every list, in the order added."""
+        return [ListRow(*row) for row in self.sql.execute(
+            "SELECT list_id, authority, source_file, layout, rows, citations FROM lists ORDER BY seq")]
+
+    def findings(self) -> Iterator[tuple[str, Finding, int | None]]:
+        """(list id, finding, the item it names or None), list by list in the order added."""
+        for list_id, severity, file, line, item, code, message in self.sql.execute(
+                "SELECT lists.list_id, severity, file, line, item, code, message FROM findings "
+                "JOIN lists ON lists.seq = findings.list_seq ORDER BY list_seq, findings.seq"):
+            yield list_id, Finding(severity, file, line, code, message), item
+
+    def finding_counts(self) -> dict[str, dict[str, int]]:
+        """List id → {severity: findings}, severities in the order first met."""
+        counts: dict[str, dict[str, int]] = {}
+        for list_id, severity in self.sql.execute(
+                "SELECT lists.list_id, severity FROM findings JOIN lists ON lists.seq = findings.list_seq "
+                "ORDER BY list_seq, findings.seq"):
+            per_list = counts.setdefault(list_id, {})
+            per_list[severity] = per_list.get(severity, 0) + 1
+        return counts
+
+    def items(self) -> Iterator[tuple[str, int | None, str, str | None, str | None]]:
+        """(list id, item number, power IRI, power type, department) of every row, list by list."""
+        yield from self.sql.execute("SELECT lists.list_id, item_no, power, power_type, department FROM items "
+                                    "JOIN lists ON lists.seq = items.list_seq ORDER BY list_seq, items.seq")
+
+    def item_count(self) -> int:
+        return self.sql.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
     def _ready(self) -> sqlite3.Connection:
         if not self._indexed:
