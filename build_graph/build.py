@@ -195,7 +195,8 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     report = validate_by_list(out / "graph.nq", groups_by_authority(built.lists))  # as the streaming build does
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-    views = write_site_and_views(built.comparisons, db, out, report, progress)
+    (out / "pages").mkdir()
+    views = write_site_and_views(write_comparisons(built.comparisons, out), db, out, report, progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -204,16 +205,16 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     return result
 
 
-def write_site_and_views(comparisons, db: SiteDB, out: Path, report, progress, cache: Path | None = None
-                         ) -> dict[str, int]:
-    """The analytics, graph views, text pages, index.html and the screenshots, from the power–basis
-    graph in ``db``; views and pages counted per kind. ``cache``: screenshots by content (tool
-    and page), reused while a page is unchanged."""
+def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
+                         cache: Path | None = None) -> dict[str, int]:
+    """The analytics, graph views, text pages, index.html and the screenshots, from the site
+    database ``db``; views and pages counted per kind. ``comparison_pages``: (file, title) of the
+    comparison pages already written (``pages.write_comparisons``). ``cache``: screenshots by
+    content (tool and page), reused while a page is unchanged."""
     analytics = write_csv(db, out / "analytics")
     views = write_views(db, out)
     pages = write_pages(db, out)
-    pages_of_comparisons = write_comparisons(comparisons, out)
-    write_site(db, out, report, pages_of_comparisons, analytics)
+    write_site(db, out, report, comparison_pages, analytics)
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
@@ -225,7 +226,7 @@ def write_site_and_views(comparisons, db: SiteDB, out: Path, report, progress, c
             list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
     return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
-            | {"comparison_pages": len(pages_of_comparisons)})
+            | {"comparison_pages": len(comparison_pages)})
 
 
 def _shot_key(page: Path) -> str:

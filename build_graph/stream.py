@@ -17,6 +17,7 @@ from the power graph. What did not change since the last build comes from the ca
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -33,6 +34,7 @@ from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
 from .compare import compare_lists
+from .pages import write_comparisons
 from .emit_checks import alignment_quads, conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
@@ -212,12 +214,22 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
-        comparisons = compare_lists(db, lists, workers, cache_dir / "alignment" if cache_dir else None)
-        progress(f"  aligned {len(comparisons)} pairs of lists")
+        (out / "pages").mkdir()
+        comparison_pages = []  # (file, title) of each comparison's page, written as it comes
+
+        def comparisons():
+            for comparison in compare_lists(db, lists, workers, cache_dir / "alignment" if cache_dir else None):
+                comparison_pages.extend(write_comparisons([comparison], out))
+                yield comparison
+
+        alignment = _alignment_chunk(comparisons(), db, chunks / "alignment.nq")
+        if alignment is not None:
+            chunk_files[iris.alignment_graph()] = alignment
+        progress(f"  aligned {len(comparison_pages)} pairs of lists")
         shared = conflict_quads(conflicting_quotes(quotes)) + ontology_quads() + emitter.sink.quads
         if registry_lines:
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
-        graphs = _by_graph(shared) | _alignment_graph(comparisons)
+        graphs = _by_graph(shared)
         del shared
         index = _write_graph(out / "graph.nq", graphs, chunk_files)
         del graphs
@@ -244,7 +256,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         progress("  wrote the ontology documentation ontology/index.html")
         write_reports(report, out)
         progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
-        views = write_site_and_views(comparisons, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
+        views = write_site_and_views(comparison_pages, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,
@@ -266,20 +278,31 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
     return {graph: list(members) for graph, members in groups.items()}
 
 
-def _alignment_graph(comparisons) -> dict[str, bytes]:
-    """The alignment graph's sorted N-Quads, made comparison by comparison as lines: at 100k
-    powers it has 640k quads, which as quad objects sorted at once held ≈ 1 GB. (A graph's quads
-    sorted by their text and its lines sorted as bytes are one order: the line is the text and
-    " .", and UTF-8 keeps code-point order.)"""
-    lines: set[bytes] = set()
+def _alignment_chunk(comparisons, db: SiteDB, path: Path) -> tuple[Path, dict] | None:
+    """The alignment graph's sorted N-Quads written into ``path`` (with its index entry, but
+    for the offset), made comparison by comparison: its lines gather in a table of ``db`` and
+    come back sorted, so no more than one comparison's quads are in memory (at 100k powers the
+    graph has 640k quads). None when there is no quad. (A graph's quads sorted by their text and
+    its lines sorted as bytes are one order: the line is the text and " .", and UTF-8 keeps
+    code-point order, as SQLite's byte-wise comparison of blobs does.)"""
+    sql = db.sql
+    sql.execute("CREATE TEMP TABLE alignment_lines (line BLOB PRIMARY KEY) WITHOUT ROWID")
     for comparison in comparisons:
-        lines.update(sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True))
-    return {iris.alignment_graph(): b"".join(sorted(lines))} if lines else {}
+        lines = sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True)
+        sql.executemany("INSERT OR IGNORE INTO alignment_lines VALUES (?)", ((line,) for line in lines))
+    digest, length, quads = hashlib.sha256(), 0, 0
+    with path.open("wb") as handle:
+        for (line,) in sql.execute("SELECT line FROM alignment_lines ORDER BY line"):
+            handle.write(line)
+            digest.update(line)
+            length, quads = length + len(line), quads + 1
+    sql.execute("DROP TABLE alignment_lines")
+    return (path, {"offset": 0, "length": length, "quads": quads, "sha256": digest.hexdigest()}) if quads else None
 
 
 def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_files: dict[str, tuple[Path, dict]]
                  ) -> dict[str, dict]:
-    """graph.nq: the shared graphs (quads, or N-Quads already sorted) and every list's chunk,
+    """graph.nq: the shared graphs (quads, or N-Quads already sorted) and every chunk (a list's, the alignment's),
     in graph-IRI order; returns each graph's index entry (offset, length, quads, SHA-256;
     :func:`store_load.graph_entry`). A chunk comes with its entry (made where the list was
     built): its bytes are only copied."""
