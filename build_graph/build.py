@@ -194,13 +194,13 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     del store
     report = validate_by_list(out / "graph.nq", groups_by_authority(built.lists))  # as the streaming build does
     write_reports(report, out)
-    progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
+    progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()
     views = write_site_and_views(write_comparisons(built.comparisons, out), db, out, report, progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
-                            "results": len(report.results)}
+                            "results": report.result_count}
     (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result
 

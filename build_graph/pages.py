@@ -317,7 +317,7 @@ def write_site(db: SiteDB, out: Path, validation=None, comparisons=(), analytics
     validation_html = ""
     if validation is not None:
         validation_html = (f"<p><b>SHACL 校验 validation：</b><span class='violation'>{validation.violations} 项违规 violations</span>，"
-                           f"共 {len(validation.results)} 条结果 results — {_link('validation.html', '校验报告 report')}</p>")
+                           f"共 {validation.result_count} 条结果 results — {_link('validation.html', '校验报告 report')}</p>")
     if finding_total <= INDEX_MAX_FINDINGS:
         findings_html = _table(["级别 severity", "清单 list", "事项 item", "行 line", "问题 finding", "说明 message"], findings)
     else:

@@ -1,7 +1,8 @@
 """What the site is made from, on disk in SQLite: the power–basis graph (``analyze.power_graph``),
 and of each list its row in the index, its findings and its items. The analytics, views, pages,
 comparisons and the index read it one unit at a time (an authority, an instrument, an article, a
-pair of lists), so the main process of a build never holds the corpus.
+pair of lists), so the main process of a build never holds the corpus. The validation results
+are kept here too, for the reports to read in their order.
 
 Nodes are :class:`analyze.Node` records (one row each, ``seq`` = the order they were first
 added); edges join a power to a basis node (provision or whole instrument) and carry the citation
@@ -21,9 +22,11 @@ import networkx as nx
 from . import iris
 from .analyze import Node
 from .records import Finding, PowerList
+from .validate import SEVERITY_ORDER, ValidationResult
 
 _COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
             "instrument_title", "article", "main_item", "subitems")
+_RESULT_FIELDS = tuple(f'"{name}"' for name in ValidationResult.__dataclass_fields__)  # "list" quoted
 _SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
 
 
@@ -65,7 +68,8 @@ class SiteDB:
             "CREATE TABLE IF NOT EXISTS findings (seq INTEGER PRIMARY KEY, list_seq INTEGER, severity TEXT, file TEXT,"
             " line INTEGER, item INTEGER, code TEXT, message TEXT);"
             "CREATE TABLE IF NOT EXISTS items (seq INTEGER PRIMARY KEY, list_seq INTEGER, item_no INTEGER, power TEXT,"
-            " power_type TEXT, department TEXT);")
+            " power_type TEXT, department TEXT);"
+            f"CREATE TABLE IF NOT EXISTS results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});")
         self.power_pages = True  # whether each power has a view page of its own (views decide)
         self._indexed = False
 
@@ -146,6 +150,19 @@ class SiteDB:
 
     def item_count(self) -> int:
         return self.sql.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+    def add_results(self, results: list[ValidationResult]) -> None:
+        """Validation results (in any order: :meth:`results` sorts them)."""
+        self.sql.executemany(f"INSERT INTO results ({', '.join(_RESULT_FIELDS)}) VALUES ({', '.join('?' * len(_RESULT_FIELDS))})",
+                             [tuple(getattr(r, name) for name in ValidationResult.__dataclass_fields__) for r in results])
+
+    def results(self) -> Iterator[ValidationResult]:
+        """The validation results in the report's order (``validate.sorted_results``; results
+        equal in all it compares stay in the order added)."""
+        severity = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_ORDER.items())
+        query = (f"SELECT {', '.join(_RESULT_FIELDS)} FROM results ORDER BY list, COALESCE(item_no, 1000000000), "
+                 f"COALESCE(line, 0), CASE severity {severity} ELSE 3 END, shape, focus, value, seq")
+        yield from (ValidationResult(*row) for row in self.sql.execute(query))
 
     def _ready(self) -> sqlite3.Connection:
         if not self._indexed:

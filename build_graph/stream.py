@@ -44,7 +44,7 @@ from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
 from .store_load import graph_entry, load_store, write_index
-from .validate import load_shapes, rule_provisions, write_reports
+from .validate import load_shapes, rule_provisions, write_report_files
 from .validate_by_list import groups_by_authority, validate_by_list
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
@@ -249,20 +249,21 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             previous = target if cache and is_complete_build(target) else None
             loading = pool.submit(load_store, out, previous)
             report = validate_by_list(out / "graph.nq", groups_by_authority(lists), ranges, pool.submit,
-                                      cache=cache_dir / "validation" if cache_dir else None, progress=progress)
+                                      cache=cache_dir / "validation" if cache_dir else None, progress=progress,
+                                      sink=db.add_results)
             progress(f"  loaded the store store/ ({loading.result()})")
         write_findings(db, out / "findings.csv")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
-        write_reports(report, out)
-        progress(f"  validated: {report.violations} violations, {len(report.results)} results → validation.html")
+        write_report_files(report.conforms, report.by_severity, db.results, out)
+        progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
         views = write_site_and_views(comparison_pages, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,
                   "graphs": graph_sizes, "views": views,
                   "validation": {"conforms": report.conforms, "violations": report.violations,
-                                 "results": len(report.results)}}
+                                 "results": report.result_count}}
         (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         db.close()
         (out / SITE_DB_FILE).unlink()

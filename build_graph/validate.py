@@ -4,6 +4,8 @@ the source line, the message in 中文 and English, and the rule each shape enfo
 from __future__ import annotations
 
 from collections import Counter
+from itertools import groupby
+from typing import Callable, Iterable, Iterator
 from functools import lru_cache
 from dataclasses import asdict, dataclass
 from html import escape
@@ -16,7 +18,7 @@ SKOS_PREF = SKOS.prefLabel
 
 from .data import folder
 from .iris import ONTOLOGY, file_slug
-from .spreadsheet import csv_text
+from .spreadsheet import csv_text, write_csv_file
 from .validate_sparql import RawResult
 
 PKG = rdflib.Namespace(ONTOLOGY)
@@ -51,6 +53,14 @@ class ValidationReport:
     @property
     def violations(self) -> int:
         return sum(1 for r in self.results if r.severity == "Violation")
+
+    @property
+    def result_count(self) -> int:
+        return len(self.results)
+
+    @property
+    def by_severity(self) -> Counter:
+        return Counter(r.severity for r in self.results)
 
     def counts_by_shape(self) -> Counter:
         return Counter(r.shape for r in self.results)
@@ -299,45 +309,61 @@ def validate_with_rudof(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[bool,
 
 # ---- report formats -----------------------------------------------------------------------
 
-def merged(results: list[ValidationResult]) -> list[ValidationResult]:
+def merged(results: Iterable[ValidationResult]) -> Iterator[ValidationResult]:
     """One line per (focus, shape): sh:equals reports each differing value separately, so the
-    values of one comparison are joined as ``a ≠ b``."""
-    out: list[ValidationResult] = []
+    values of one comparison are joined as ``a ≠ b`` (consecutive results, as the report orders them)."""
+    last = None
     for r in results:
-        if out and (out[-1].focus, out[-1].shape) == (r.focus, r.shape) and r.value and out[-1].value:
-            out[-1] = ValidationResult(**{**asdict(out[-1]), "value": f"{out[-1].value} ≠ {r.value}"})
-        else:
-            out.append(r)
-    return out
+        if last is not None and (last.focus, last.shape) == (r.focus, r.shape) and r.value and last.value:
+            last = ValidationResult(**{**asdict(last), "value": f"{last.value} ≠ {r.value}"})
+            continue
+        if last is not None:
+            yield last
+        last = r
+    if last is not None:
+        yield last
 
 
 def as_text(report: ValidationReport) -> str:
-    lines = [f"SHACL: {'conforms' if report.conforms else 'does not conform'} — "
-             f"{report.violations} violations, {len(report.results)} results"]
+    return "".join(text_lines(report.conforms, report.violations, report.result_count, report.results))
+
+
+def text_lines(conforms: bool, violations: int, total: int, results: Iterable[ValidationResult]) -> Iterator[str]:
+    """validation.txt line by line (each ending in a newline), from results in report order."""
+    yield (f"SHACL: {'conforms' if conforms else 'does not conform'} — "
+           f"{violations} violations, {total} results\n")
     current = None
-    for r in merged(report.results):
+    for r in merged(results):
         heading = (r.list, r.item_no, r.item)
         if heading != current:
             current = heading
             where = f"item {r.item_no} " if r.item_no is not None else ""
             at = f" (line {r.line})" if r.line else ""
-            lines.append(f"\n[{r.list}] {where}{r.item}{at}")
-        lines.append(f"  {r.severity}: {r.message_zh} / {r.message_en}" + (f" — {r.value}" if r.value else "")
-                     + f"  [{r.shape}" + (f"; {r.rule}" if r.rule else "") + "]")
-    return "\n".join(lines) + "\n"
+            yield f"\n[{r.list}] {where}{r.item}{at}\n"
+        yield (f"  {r.severity}: {r.message_zh} / {r.message_en}" + (f" — {r.value}" if r.value else "")
+               + f"  [{r.shape}" + (f"; {r.rule}" if r.rule else "") + "]\n")
+
+
+CSV_COLUMNS = list(ValidationResult.__dataclass_fields__)
 
 
 def as_csv(report: ValidationReport) -> str:
-    columns = list(ValidationResult.__dataclass_fields__)
-    return csv_text(columns, (list(asdict(r).values()) for r in report.results))
+    return csv_text(CSV_COLUMNS, csv_rows(report.results))
 
 
-def results_turtle(conforms: bool, results: list[ValidationResult]) -> str:
-    """A standard sh:ValidationReport of merged results, as Turtle text (written result by
-    result: no graph of 10⁵ results is built in memory)."""
+def csv_rows(results: Iterable[ValidationResult]) -> Iterator[list]:
+    return (list(asdict(r).values()) for r in results)
+
+
+def results_turtle(conforms: bool, results: Iterable[ValidationResult]) -> str:
+    """A standard sh:ValidationReport of the results, as Turtle text."""
+    return "".join(turtle_lines(conforms, results))
+
+
+def turtle_lines(conforms: bool, results: Iterable[ValidationResult]) -> Iterator[str]:
+    """:func:`results_turtle` line by line (no graph of 10⁵ results is built in memory)."""
     shapes_ns = "https://w3id.org/powerkg/shapes#"
-    lines = ["@prefix sh: <http://www.w3.org/ns/shacl#> .", "",
-             f"[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"]
+    yield f"@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"
     for r in results:
         focus = rdflib.URIRef(r.focus) if r.focus.startswith("http") else rdflib.Literal(r.focus)
         parts = [f"sh:resultSeverity sh:{r.severity}", f"sh:sourceShape {rdflib.URIRef(shapes_ns + r.shape).n3()}",
@@ -345,8 +371,8 @@ def results_turtle(conforms: bool, results: list[ValidationResult]) -> str:
                  f"sh:resultMessage {rdflib.Literal(r.message_zh, lang='zh').n3()} , {rdflib.Literal(r.message_en, lang='en').n3()}"]
         if r.value:
             parts.append(f"sh:value {rdflib.Literal(r.value).n3()}")
-        lines.append("  ; sh:result [ a sh:ValidationResult ; " + " ; ".join(parts) + " ]")
-    return "\n".join(lines) + " .\n"
+        yield "\n  ; sh:result [ a sh:ValidationResult ; " + " ; ".join(parts) + " ]"
+    yield " .\n"
 
 
 def as_turtle(report: ValidationReport) -> str:
@@ -381,7 +407,7 @@ def as_html(report: ValidationReport, home: str = "index.html", title: str = "")
         sections.append(f"<section><h2>{escape(list_id)} · {where}<small>{at}</small></h2>"
                         f"<table><tr><th>级别 severity</th><th>问题 message</th><th>详情 details</th><th>检查与规则 check and rule</th></tr>"
                         f"{rows}</table></section>")
-    by_severity = Counter(r.severity for r in report.results)
+    by_severity = report.by_severity
     summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report{escape(title)}</title>
@@ -407,22 +433,26 @@ def report_page_of(list_id: str) -> str:
 def write_html_reports(report: ValidationReport, out: Path) -> None:
     """validation.html: the whole report, or for a large one a table of lists (results by
     severity, violations first) linking each list's own report page."""
-    if len(report.results) <= REPORT_PAGE_MAX_RESULTS:
-        (out / "validation.html").write_text(as_html(report), encoding="utf-8")
+    _write_html(report.conforms, report.by_severity, report.result_count, lambda: report.results, out)
+
+
+def _write_html(conforms: bool, by_severity: Counter, total: int, results, out: Path) -> None:
+    """:func:`write_html_reports` from ``results()``, results in report order (a large report
+    is read list by list, never held whole)."""
+    if total <= REPORT_PAGE_MAX_RESULTS:
+        (out / "validation.html").write_text(as_html(ValidationReport(conforms, list(results()), None)), encoding="utf-8")
         return
-    by_list: dict[str, list[ValidationResult]] = {}
-    for r in report.results:
-        by_list.setdefault(r.list, []).append(r)
     (out / "validation").mkdir(exist_ok=True)
-    rows = []
-    for list_id, results in by_list.items():
-        counts = Counter(r.severity for r in results)
+    rows, lists = [], 0
+    for list_id, grouped in groupby(results(), key=lambda r: r.list):
+        mine = list(grouped)
+        counts = Counter(r.severity for r in mine)
         page = report_page_of(list_id)
-        part = ValidationReport(counts["Violation"] == 0, results, None)
+        part = ValidationReport(counts["Violation"] == 0, mine, None)
         (out / page).write_text(as_html(part, home="../index.html", title=f" · {list_id}"), encoding="utf-8")
         rows.append((-counts["Violation"], list_id, f"<tr><td><a href='{escape(page)}'>{escape(list_id)}</a></td>"
                      f"<td>{counts['Violation']}</td><td>{counts['Warning']}</td><td>{counts['Info']}</td></tr>"))
-    by_severity = Counter(r.severity for r in report.results)
+        lists += 1
     summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
     table = "".join(row for *_, row in sorted(rows))
     (out / "validation.html").write_text(f"""<!doctype html>
@@ -430,8 +460,8 @@ def write_html_reports(report: ValidationReport, out: Path) -> None:
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
 td:not(:first-child){{text-align:right}}</style></head>
 <body><p><a href="index.html">首页 index</a></p><h1>SHACL 校验报告 · validation report</h1>
-<p>{'符合 conforms' if report.conforms else '不符合 does not conform'} — {summary}; {len(report.results)} results in
-{len(by_list)} lists: each list's results are on its own page (violations first below).</p>
+<p>{'符合 conforms' if conforms else '不符合 does not conform'} — {summary}; {total} results in
+{lists} lists: each list's results are on its own page (violations first below).</p>
 <table><tr><th>清单 list</th><th>违规 Violation</th><th>警告 Warning</th><th>提示 Info</th></tr>{table}</table></body></html>
 """, encoding="utf-8")
 
@@ -463,6 +493,22 @@ FORMATS = {"text": as_text, "csv": as_csv, "ttl": as_turtle, "html": as_html}
 
 
 def write_reports(report: ValidationReport, out: Path) -> None:
-    for name, suffix in (("text", "txt"), ("csv", "csv"), ("ttl", "ttl")):
-        (out / f"validation.{suffix}").write_text(FORMATS[name](report), encoding="utf-8")
-    write_html_reports(report, out)
+    """validation.txt, .csv, .ttl and .html (pyshacl's own report graph, when there is one, as the Turtle)."""
+    if report.report_graph is not None:
+        (out / "validation.ttl").write_text(as_turtle(report), encoding="utf-8")
+    write_report_files(report.conforms, report.by_severity, lambda: report.results, out,
+                       turtle=report.report_graph is None)
+
+
+def write_report_files(conforms: bool, by_severity: Counter, results: Callable[[], Iterable[ValidationResult]],
+                       out: Path, turtle: bool = True) -> None:
+    """The report files from ``results()`` (called once per file; results in report order), each
+    written as the results come: a report of 10⁵ results is never one string or one list."""
+    total = sum(by_severity.values())
+    with (out / "validation.txt").open("w", encoding="utf-8") as handle:
+        handle.writelines(text_lines(conforms, by_severity["Violation"], total, results()))
+    write_csv_file(out / "validation.csv", CSV_COLUMNS, csv_rows(results()))
+    if turtle:
+        with (out / "validation.ttl").open("w", encoding="utf-8") as handle:
+            handle.writelines(turtle_lines(conforms, results()))
+    _write_html(conforms, by_severity, total, results, out)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -262,40 +263,72 @@ def _as_term(focus: str) -> bytes:
     return (f"<{focus}>" if ":" in focus else f"_:{focus}").encode()  # a blank node's label has no colon
 
 
-def merge(list_results: list[BatchResults], shared: BatchResults, nquads: Path):
-    """One report from the batches' results and the shared pass (its results on nodes a batch
-    owns left out); CannotValidate when no shape targeted anything."""
-    from .validate import CannotValidate, ValidationReport, sorted_results
+@dataclass
+class ValidationTotals:
+    """What a report sent to a sink says in sum (``ValidationReport`` without its results)."""
 
-    if not any(part.selected for part in [*list_results, shared]):
-        raise CannotValidate(f"{nquads}: the shapes select no node of the graph: "
-                             "is it empty, or are these shapes not meant for a powerkg graph?")
-    owned = set().union(*(part.owned_shared for part in list_results))
-    results = [r for part in list_results for r in part.results]
-    results += [r for r in shared.results if _as_term(r.focus).decode() not in owned]
-    results = sorted_results(results)
-    return ValidationReport(not any(r.severity == "Violation" for r in results), results, None)
+    conforms: bool
+    by_severity: Counter
+
+    @property
+    def violations(self) -> int:
+        return self.by_severity["Violation"]
+
+    @property
+    def result_count(self) -> int:
+        return sum(self.by_severity.values())
 
 
 def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[int, int]] | None = None,
                      submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
-                     cache: Path | None = None, progress=lambda message: None):
-    """The validation report of ``nquads``, group by group (see the module's contract).
+                     cache: Path | None = None, progress=lambda message: None, sink=None):
+    """The validation report of ``nquads``, group by group (see the module's contract):
+    a ``ValidationReport``, or with ``sink`` (called with each batch's results, in no particular
+    order) its :class:`ValidationTotals` — the results then are never all in memory.
     ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another.
-    ``cache``: a folder of results by content; after the run it holds only the entries it used."""
+    ``cache``: a folder of results by content; after the run it holds only the entries it used.
+    CannotValidate when no shape targeted anything."""
+    from .validate import CannotValidate, ValidationReport, sorted_results
+
     ranges = graph_ranges(nquads) if ranges is None else ranges
     made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes, cache)
     if submit is None:
-        parts = [validate_batch(batch) for batch in made]
-        shared_part = validate_batch(shared)
+        parts = (validate_batch(batch) for batch in made)
+        shared_part = None
     else:
         futures = [submit(validate_batch, batch) for batch in made]
         shared_future = submit(validate_batch, shared)
-        parts = [future.result() for future in futures]
-        shared_part = shared_future.result()
-    reused = sum(part.cached for part in parts)
+        parts = (_taken(futures, i) for i in range(len(futures)))
+    collected: list | None = [] if sink is None else None
+    sink = sink or collected.extend
+    by_severity: Counter = Counter()
+    owned, keys, selected, reused = set(), [], False, 0
+    for part in parts:  # each batch's results go on and are dropped here
+        sink(part.results)
+        by_severity.update(r.severity for r in part.results)
+        owned |= part.owned_shared
+        keys += part.keys
+        selected |= part.selected
+        reused += part.cached
+    shared_part = validate_batch(shared) if submit is None else shared_future.result()
+    kept = [r for r in shared_part.results if _as_term(r.focus).decode() not in owned]  # a group has them
+    sink(kept)
+    by_severity.update(r.severity for r in kept)
+    if not (selected or shared_part.selected):
+        raise CannotValidate(f"{nquads}: the shapes select no node of the graph: "
+                             "is it empty, or are these shapes not meant for a powerkg graph?")
     if cache is not None:
-        list_cache.prune(cache, {key for part in [*parts, shared_part] for key in part.keys})
+        list_cache.prune(cache, set(keys + shared_part.keys))
     progress(f"  validated {len(groups)} group(s) of lists in {len(made)} batch(es) and the shared graphs"
              + (f"; {reused} group(s) unchanged (results from {cache.name}/)" if cache is not None else ""))
-    return merge(parts, shared_part, nquads)
+    conforms = by_severity["Violation"] == 0
+    if collected is not None:
+        return ValidationReport(conforms, sorted_results(collected), None)
+    return ValidationTotals(conforms, by_severity)
+
+
+def _taken(futures: list, index: int):
+    """The result of ``futures[index]``, the future then let go (it would hold the result)."""
+    result = futures[index].result()
+    futures[index] = None
+    return result
