@@ -88,7 +88,7 @@ def build_graph(lists: list[PowerList], registry: Registry | None = None) -> Bui
         quotes += quote_entries(power_list, cited, facts, citation_iri)
         quads.extend(emit_list(power_list, cited, registry_emitter, facts))
     quads.extend(conflict_quads(conflicting_quotes(quotes)))
-    comparisons = compare_lists(SiteDB.from_graph(power_graph(Built(lists, citations, []))), lists)
+    comparisons = list(compare_lists(SiteDB.from_graph(power_graph(Built(lists, citations, []))), lists))
     quads.extend(alignment_quads(comparisons))
     quads.extend(registry_emitter.sink.quads)
     quads.extend(ontology_quads())

@@ -34,7 +34,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import networkx as nx
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .labels import article_part
 
@@ -261,21 +261,23 @@ def list_pairs(lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare_lists(db: SiteDB, lists, workers: int = 1, cache: Path | None = None) -> list[Comparison]:
-    """Every comparison ``list_pairs`` asks for, over the power–basis graph ``db`` holding the
-    lists' powers (``lists``: objects with ``list_id`` and ``authority``); on ``workers`` processes.
-    ``cache``: a folder of alignments by content (the tool and both lists' power entries),
-    holding after the run only the entries it used."""
+def compare_lists(db: SiteDB, lists, workers: int = 1, cache: Path | None = None) -> Iterator[Comparison]:
+    """Every comparison ``list_pairs`` asks for, one after another as they are made, over the
+    power–basis graph ``db`` holding the lists' powers (``lists``: objects with ``list_id`` and
+    ``authority``); on ``workers`` processes. ``cache``: a folder of alignments by content (the
+    tool and both lists' power entries), holding after the run only the entries it used."""
     from . import list_cache
     from .parallel import ordered_map
 
     pairs = list_pairs([(pl.list_id, pl.authority) for pl in lists])
     entries = _EntriesOf(db)
     jobs = ((entries[a], entries[b], cache) for a, b in pairs if entries[a] and entries[b])
-    done = list(ordered_map(_align_job, jobs, workers if len(pairs) > 50 else 1))
+    used = set()
+    for comparison, key in ordered_map(_align_job, jobs, workers if len(pairs) > 50 else 1):
+        used.add(key)
+        yield comparison
     if cache is not None:
-        list_cache.prune(cache, {key for _, key in done})
-    return [comparison for comparison, _ in done]
+        list_cache.prune(cache, used)
 
 
 class _EntriesOf:
