@@ -2,7 +2,7 @@
 and of each list its row in the index, its findings and its items. The analytics, views, pages,
 comparisons and the index read it one unit at a time (an authority, an instrument, an article, a
 pair of lists), so the main process of a build never holds the corpus. The validation results
-are kept here too, for the reports to read in their order.
+are kept here too, for the reports to read in their order, and the quotes compared across lists.
 
 Nodes are :class:`analyze.Node` records (one row each, ``seq`` = the order they were first
 added); edges join a power to a basis node (provision or whole instrument) and carry the citation
@@ -12,7 +12,9 @@ same ``data`` and ``text`` attributes ``power_graph`` gives, so one renderer ser
 """
 from __future__ import annotations
 
+import json
 import sqlite3
+from itertools import groupby
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -21,6 +23,8 @@ import networkx as nx
 
 from . import iris
 from .analyze import Node
+from .checks.facts import QuoteEntry
+from .checks.quotes import normal_form
 from .records import Finding, PowerList
 from .validate import SEVERITY_ORDER, ValidationResult
 
@@ -69,7 +73,9 @@ class SiteDB:
             " line INTEGER, item INTEGER, code TEXT, message TEXT);"
             "CREATE TABLE IF NOT EXISTS items (seq INTEGER PRIMARY KEY, list_seq INTEGER, item_no INTEGER, power TEXT,"
             " power_type TEXT, department TEXT);"
-            f"CREATE TABLE IF NOT EXISTS results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});")
+            f"CREATE TABLE IF NOT EXISTS results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});"
+            "CREATE TABLE IF NOT EXISTS quotes (seq INTEGER PRIMARY KEY, provision TEXT, normal TEXT, list_id TEXT,"
+            " item_no INTEGER, quote TEXT, label TEXT, citation TEXT);")
         self.power_pages = True  # whether each power has a view page of its own (views decide)
         self._indexed = False
 
@@ -150,6 +156,27 @@ class SiteDB:
 
     def item_count(self) -> int:
         return self.sql.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+    def add_quotes(self, entries: list[QuoteEntry]) -> None:
+        """Quotes to compare across lists (``checks.facts.quote_entries``), with their normal form."""
+        self.sql.executemany(
+            "INSERT INTO quotes (provision, normal, list_id, item_no, quote, label, citation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(json.dumps(e.provision, ensure_ascii=False), normal_form(e.quote).text, e.list_id, e.item_no, e.quote,
+              e.label, e.citation) for e in entries])
+
+    def quote_variants(self) -> Iterator[dict[str, list[QuoteEntry]]]:
+        """Per provision, in the order first quoted: normal form → its quotes, in the order added
+        (what ``checks.facts.conflicts_by_provision`` compares)."""
+        rows = self.sql.execute(
+            "SELECT provision, normal, list_id, item_no, quote, label, citation FROM quotes JOIN "
+            "(SELECT provision AS quoted, MIN(seq) AS first FROM quotes GROUP BY provision) ON quoted = provision "
+            "ORDER BY first, seq")
+        for provision, grouped in groupby(rows, key=lambda row: row[0]):
+            variants: dict[str, list[QuoteEntry]] = {}
+            for _, normal, list_id, item_no, quote, label, citation in grouped:
+                variants.setdefault(normal, []).append(
+                    QuoteEntry(tuple(json.loads(provision)), list_id, item_no, quote, label, citation))
+            yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
         """Validation results (in any order: :meth:`results` sorts them)."""

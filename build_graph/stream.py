@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from . import export, iris, list_cache
 from .analyze import power_graph
-from .checks.facts import QuoteEntry, assess_list, conflicting_quotes, quote_entries
+from .checks.facts import QuoteEntry, assess_list, conflicts_by_provision, quote_entries
 from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
@@ -168,7 +168,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         chunks = out / ".chunks"
         chunks.mkdir()
         records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
-        registry_lines, quotes, entries, chunk_files = set(), [], [], {}
+        registry_lines, entries, chunk_files = set(), [], {}
         db = SiteDB(out / SITE_DB_FILE)  # the power–basis graph, on disk, for the later stages
         cache_dir = list_cache.cache_folder(target) if cache else None
         outputs = ordered_map(_build_list_job, ((file, meta, layout, cache_dir) for file, meta in jobs), workers)
@@ -194,7 +194,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             registry_lines |= output.registry
             records.extend(output.records)
             citations.extend(output.citations)
-            quotes += output.quotes
+            db.add_quotes(output.quotes)
             db.add(output.fragment)
             db.add_list(output.power_list, output.counts["citations"])
             entries.append(output.counts)
@@ -226,7 +226,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         if alignment is not None:
             chunk_files[iris.alignment_graph()] = alignment
         progress(f"  aligned {len(comparison_pages)} pairs of lists")
-        shared = conflict_quads(conflicting_quotes(quotes)) + ontology_quads() + emitter.sink.quads
+        shared = conflict_quads(conflicts_by_provision(db.quote_variants())) + ontology_quads() + emitter.sink.quads
         if registry_lines:
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
         graphs = _by_graph(shared)

@@ -77,6 +77,7 @@ def _slug(value: str) -> str:
 
 
 OVERVIEW_MAX_NODES = 400   # the overview draws the most-cited provisions and their powers up to this
+OVERVIEW_SAMPLE = 40       # powers drawn of a provision whose powers do not all fit
 POWER_PAGES_MAX = 3000     # more powers than this: no page per power, a power links to its authority's page
 INSTRUMENT_MAX_POWERS = 300  # an instrument's view draws its provisions and at most this many powers
 POWER_VIEW_NEIGHBOURS = 40   # a power's view: at most this many other powers on the same provisions
@@ -88,17 +89,22 @@ def power_page(node_id: str) -> str:
 
 def overview_graph(db: SiteDB, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
     """The whole graph when it is small; else the most-cited basis nodes and the powers on them,
-    added in rank order while the total stays within ``limit`` nodes (a readable overview)."""
+    added in rank order while the total stays within ``limit`` nodes (a readable overview). A
+    basis node whose powers do not all fit comes with as many as there is room for, at most
+    OVERVIEW_SAMPLE (those first by IRI): in a national corpus every provision holds thousands."""
     if db.node_count() <= limit:
         return db.whole()
     chosen: set[str] = set()
-    for node, degree in provisions_ranked(db):
-        if degree + 1 > limit:  # it and its powers alone would not fit
-            continue
+    for node, _ in provisions_ranked(db):
+        if len(chosen) >= limit:
+            break
         members = {node.id, *db.neighbours(node.id)}
-        if len(chosen | members) > limit:
+        if len(chosen | members) <= limit:
+            chosen |= members
             continue
-        chosen |= members
+        room = min(limit - len(chosen | {node.id}), OVERVIEW_SAMPLE)
+        if room > 0:
+            chosen |= {node.id, *sorted(members - chosen - {node.id})[:room]}
     return db.graph(chosen)
 
 

@@ -281,6 +281,9 @@ def test_large_corpora_get_a_bounded_overview_and_no_page_per_power(site, tmp_pa
     db = site_db(built)
     small = views.overview_graph(db, 60)
     assert small.number_of_nodes() <= 60 and any(small.nodes[n]["data"].kind == "power" for n in small)
+    top, degree = provisions_ranked(db)[0]
+    tiny = views.overview_graph(db, 5)  # even the most-cited provision's powers do not fit: a sample of them
+    assert degree > 4 and top.id in tiny and tiny.number_of_nodes() == 5 and tiny.degree(top.id) == 4
     monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)
     written = views.write_views(db, tmp_path)
     write_pages(db, tmp_path)

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Iterable
 
 import cn2an
 
@@ -284,8 +285,14 @@ def conflicting_quotes(entries: list[QuoteEntry]) -> dict[str, list[str]]:
     by_provision: dict[tuple, dict[str, list[QuoteEntry]]] = defaultdict(lambda: defaultdict(list))
     for entry in entries:
         by_provision[entry.provision][normal_form(entry.quote).text].append(entry)
+    return conflicts_by_provision(by_provision.values())
+
+
+def conflicts_by_provision(provisions: Iterable[dict[str, list[QuoteEntry]]]) -> dict[str, list[str]]:
+    """:func:`conflicting_quotes` from the quotes grouped already: per provision (in the order
+    first quoted), normal form → its quotes (in the order quoted)."""
     hints: dict[str, list[str]] = defaultdict(list)
-    for variants in by_provision.values():
+    for variants in provisions:
         for (_, group_a), (_, group_b) in combinations(sorted(variants.items()), 2):
             quote_a, quote_b = group_a[0].quote, group_b[0].quote
             forward, backward = compare_quote(quote_a, quote_b, strict=True), compare_quote(quote_b, quote_a, strict=True)
