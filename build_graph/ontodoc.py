@@ -5,10 +5,13 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .iris import ONTOLOGY
+from .validate_sparql import to_oxigraph
 
 
 def _label(graph: rdflib.Graph, node, lang: str) -> str:
@@ -56,8 +59,18 @@ def write_ontology_docs(files: list[Path], out: Path) -> Path:
     graph.bind("m8g", "http://data.europa.eu/m8g/")
     for path in files:
         graph.parse(path, format="turtle")
-    graph.serialize(out / "powerkg.ttl", format="turtle")
-    graph.serialize(out / "powerkg.owl", format="xml")
+    # blank nodes named by their content and the triples in order: the same files every build
+    # (rdflib names blank nodes at random and writes RDF/XML in the order of a hashed set)
+    published = sorted(to_canonical_graph(graph))
+    turtle = rdflib.Graph(namespace_manager=graph.namespace_manager)
+    for triple in published:
+        turtle.add(triple)
+    turtle.serialize(out / "powerkg.ttl", format="turtle")
+    used = {str(term) for triple in published for term in triple if isinstance(term, rdflib.URIRef)}
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces()
+                if prefix and any(iri.startswith(str(namespace)) for iri in used)}
+    (out / "powerkg.owl").write_bytes(ox.serialize(
+        [ox.Triple(*map(to_oxigraph, triple)) for triple in published], format=ox.RdfFormat.RDF_XML, prefixes=prefixes))
 
     def ours(node) -> bool:
         return isinstance(node, rdflib.URIRef) and str(node).startswith(ONTOLOGY)
