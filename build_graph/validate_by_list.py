@@ -121,14 +121,26 @@ def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[
     return made, Batch(str(nquads), (), shared, files, cache)
 
 
+READ_BYTES = 4 * 2**20  # graph.nq is read this much at a time (a shared graph can be 10⁸ bytes)
+
+
 def _read(path: str, ranges, wanted: frozenset[bytes]) -> list[bytes]:
     """The lines of ``ranges`` whose predicate the shapes or report read."""
     lines = []
     with open(path, "rb") as handle:
         for offset, length in ranges:
             handle.seek(offset)
-            lines += [line for line in handle.read(length).splitlines(keepends=True)
-                      if line.split(b" ", 2)[1] in wanted]
+            rest = b""
+            while length > 0:
+                data = handle.read(min(READ_BYTES, length))
+                if not data:
+                    raise ValueError(f"{path}: shorter than its graph index says")
+                length -= len(data)
+                block, rest = rest + data, b""
+                if length > 0:  # a line cut by the block waits for the next one
+                    cut = block.rfind(b"\n") + 1
+                    block, rest = block[:cut], block[cut:]
+                lines += [line for line in block.splitlines(keepends=True) if line.split(b" ", 2)[1] in wanted]
     return lines
 
 

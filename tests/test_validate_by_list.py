@@ -105,3 +105,21 @@ def test_results_come_from_the_cache_only_where_nothing_they_depend_on_changed(p
     assert changed.results == validate_by_list(path, groups_by_authority(built.lists)).results
     assert changed.results != first.results
     assert len(list(cache.glob("*.pickle.z"))) == 3  # two groups and the shared graphs: stale entries pruned
+
+
+def test_graph_nq_is_read_a_block_at_a_time_without_cutting_lines(seed_lists, tmp_path, monkeypatch):
+    """A shared graph of a national corpus is 10⁸ bytes: it is read in blocks, and a line cut
+    by a block's end is joined with the next block — the lines kept are those of one whole read."""
+    from build_graph import validate_by_list as by_list
+
+    built = build_graph(copy.deepcopy(list(seed_lists.values())))
+    path = tmp_path / "graph.nq"
+    path.write_bytes(sorted_nquads(built.quads))
+    ranges = list(graph_ranges(path).values())
+    wanted = by_list._wanted(None)
+    whole = [line for offset, length in ranges for line in path.read_bytes()[offset:offset + length].splitlines(keepends=True)
+             if line.split(b" ", 2)[1] in wanted]
+    for block in (1, 7, 1000, 2**22):
+        monkeypatch.setattr(by_list, "READ_BYTES", block)
+        assert by_list._read(str(path), ranges, wanted) == whole, block
+    assert len(whole) > 1000
