@@ -37,7 +37,7 @@ from .analyze import power_graph, provisions_ranked, write_csv
 from .spreadsheet import write_csv_file
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
-from .validate_by_list import groups_by_authority, validate_by_list
+from .validate_by_list import validation_groups, validate_by_list
 from .site_db import SiteDB
 from .pages import write_comparisons, write_pages, write_site
 from .views import article_page, screenshot, write_views
@@ -192,7 +192,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
     del store
-    report = validate_by_list(out / "graph.nq", groups_by_authority(built.lists))  # as the streaming build does
+    report = validate_by_list(out / "graph.nq", validation_groups(built.lists))  # as the streaming build does
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()

@@ -45,7 +45,7 @@ from .records import PowerList
 from .registry import load_registry
 from .store_load import graph_entry, load_store, write_index
 from .validate import load_shapes, rule_provisions, write_report_files
-from .validate_by_list import groups_by_authority, validate_by_list
+from .validate_by_list import validation_groups, validate_by_list
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
 TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
@@ -248,7 +248,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         with process_pool(workers) as pool:  # --workers 1: one child, one job after the other
             previous = target if cache and is_complete_build(target) else None
             loading = pool.submit(load_store, out, previous)
-            report = validate_by_list(out / "graph.nq", groups_by_authority(lists), ranges, pool.submit,
+            report = validate_by_list(out / "graph.nq", validation_groups(lists), ranges, pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
                                       sink=db.add_results)
             progress(f"  loaded the store store/ ({loading.result()})")

@@ -4,7 +4,7 @@ a few groups to a batch, batches on a process pool — memory bounded by a batch
 Input is a build's ``graph.nq`` (every graph's quads, contiguous graph by graph) and the groups:
 the list graphs that must be validated together. Lists of one authority share their powers'
 nodes (a power's IRI is its authority and name), so a group is the lists of one authority.
-Every graph in no group is *shared* (registry, ontology, cross-list, alignment).
+Every graph in no group is *shared* (registry, ontology, cross-list).
 
 A batch's store holds, of the triples the shapes and the report read (``shape_predicates``),
 its groups' lines and the *closure* of shared lines they reach: shared lines whose subject is a
@@ -87,15 +87,18 @@ def _graph_of(line: bytes) -> str:
     return candidate.decode() if start > 0 and body[:start].count(b" ") >= 2 else ""
 
 
-def groups_by_authority(lists) -> list[list[str]]:
-    """The list graphs to validate together: those of one authority (``PowerList``s in, groups
-    in the order of each authority's first list)."""
+def validation_groups(lists) -> list[list[str]]:
+    """The graphs to validate together: the list graphs of one authority (objects with
+    ``list_id`` and ``authority`` in; groups in the order of each authority's first list), then
+    the alignment graph alone. The alignment's nodes are its own — no list's line names them —
+    so it needs no other graph, and left among the shared graphs it would sit in every batch's
+    index of shared lines (at 100k powers 80k lines the shapes read, none reached from a list)."""
     from . import iris
 
     groups: dict[str, list[str]] = {}
     for power_list in lists:
         groups.setdefault(power_list.authority, []).append(iris.list_graph(power_list.list_id))
-    return list(groups.values())
+    return [*groups.values(), [iris.alignment_graph()]]
 
 
 def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[str]],

@@ -16,7 +16,7 @@ import rdflib
 from build_graph.build import build_graph
 from build_graph.stream import sorted_nquads
 from build_graph.validate import data_graph, load_shapes, validate_store, validate_with_rudof
-from build_graph.validate_by_list import groups_by_authority, validate_by_list
+from build_graph.validate_by_list import validation_groups, validate_by_list
 from build_graph.validate import validate as validate_with_pyshacl
 
 PKG = rdflib.Namespace("https://w3id.org/powerkg/ontology#")
@@ -39,7 +39,7 @@ def validate(graph: rdflib.Graph, shapes: rdflib.Graph):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "graph.nq"
             path.write_bytes(nquads)
-            by_list = validate_by_list(path, groups_by_authority(lists), batch_bytes=1)
+            by_list = validate_by_list(path, validation_groups(lists), batch_bytes=1)
         assert by_list.results == report.results and by_list.conforms == report.conforms
     return report
 

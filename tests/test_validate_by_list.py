@@ -12,7 +12,7 @@ from build_graph import iris
 from build_graph.build import build_graph
 from build_graph.stream import sorted_nquads
 from build_graph.validate import CannotValidate, load_shapes, validate_store
-from build_graph.validate_by_list import _graph_of, batches, graph_ranges, groups_by_authority, validate_by_list
+from build_graph.validate_by_list import _graph_of, batches, graph_ranges, validation_groups, validate_by_list
 
 
 def whole_and_by_list(lists, tmp_path, batch_bytes):
@@ -22,7 +22,7 @@ def whole_and_by_list(lists, tmp_path, batch_bytes):
     store = ox.Store()
     store.bulk_extend(built.quads)
     whole = validate_store(store, load_shapes())
-    return whole, validate_by_list(path, groups_by_authority(built.lists), batch_bytes=batch_bytes)
+    return whole, validate_by_list(path, validation_groups(built.lists), batch_bytes=batch_bytes)
 
 
 @pytest.mark.parametrize("batch_bytes", [1, 10**9])  # every group its own batch; all in one
@@ -39,7 +39,7 @@ def test_lists_of_one_authority_are_validated_together(pingshan, yuanshi, tmp_pa
                                  source_file="pingshan-2021.txt")
     second.records = second.records[::2]
     lists = [copy.deepcopy(pingshan), second, copy.deepcopy(yuanshi)]
-    assert [len(g) for g in groups_by_authority(lists)] == [2, 1]
+    assert [len(g) for g in validation_groups(lists)] == [2, 1, 1]  # and the alignment graph
     whole, by_list = whole_and_by_list(lists, tmp_path, 1)
     assert by_list.results == whole.results
     assert {r.list for r in whole.results} >= {"pingshan-ybj", "yuanshi-ybj"}
@@ -55,11 +55,12 @@ def test_graph_ranges_and_batches(seed_lists, tmp_path):
     for graph, (offset, length) in ranges.items():
         chunk = data[offset:offset + length]
         assert {_graph_of(line) for line in chunk.splitlines()} == {graph}
-    groups = groups_by_authority(built.lists)
+    groups = validation_groups(built.lists)
     made, shared = batches(path, ranges, groups, batch_bytes=1)
-    assert len(made) == 2 and shared.groups == () and len(shared.shared) == len(ranges) - 2
+    assert len(made) == 3 and shared.groups == () and len(shared.shared) == len(ranges) - 3
     made, _ = batches(path, ranges, groups)
-    assert len(made) == 1 and {r for group in made[0].groups for r in group} == {ranges[iris.list_graph(i)] for i in seed_lists}
+    own = {ranges[iris.list_graph(i)] for i in seed_lists} | {ranges[iris.alignment_graph()]}
+    assert len(made) == 1 and {r for group in made[0].groups for r in group} == own
     # graphs out of order are refused, not read as two graphs
     lines = data.splitlines(keepends=True)
     path.write_bytes(b"".join(lines[-1:] + lines))
@@ -89,22 +90,23 @@ def test_results_come_from_the_cache_only_where_nothing_they_depend_on_changed(p
     built = build_graph(lists)
     path = tmp_path / "graph.nq"
     path.write_bytes(sorted_nquads(built.quads))
-    groups = groups_by_authority(built.lists)
+    groups = validation_groups(built.lists)
     first = validate_by_list(path, groups, cache=cache)
     messages = []
     again = validate_by_list(path, groups, cache=cache, progress=messages.append)
-    assert again.results == first.results and "2 group(s) unchanged" in messages[0]
-    # one list edited (a power renamed): its group is validated again, the other comes from the cache
+    assert again.results == first.results and "3 group(s) unchanged" in messages[0]  # two lists, the alignment
+    # one list edited (a power renamed): its group is validated again; the other list and the
+    # alignment (whose lines the shapes read did not change) come from the cache
     edited = [copy.deepcopy(pingshan), copy.deepcopy(yuanshi)]
     edited[1].records[0].power += "（修订）"
     built = build_graph(edited)
     path.write_bytes(sorted_nquads(built.quads))
     messages.clear()
-    changed = validate_by_list(path, groups_by_authority(built.lists), cache=cache, progress=messages.append)
-    assert "1 group(s) unchanged" in messages[0]
-    assert changed.results == validate_by_list(path, groups_by_authority(built.lists)).results
+    changed = validate_by_list(path, validation_groups(built.lists), cache=cache, progress=messages.append)
+    assert "2 group(s) unchanged" in messages[0]
+    assert changed.results == validate_by_list(path, validation_groups(built.lists)).results
     assert changed.results != first.results
-    assert len(list(cache.glob("*.pickle.z"))) == 3  # two groups and the shared graphs: stale entries pruned
+    assert len(list(cache.glob("*.pickle.z"))) == 4  # three groups and the shared graphs: stale entries pruned
 
 
 def test_graph_nq_is_read_a_block_at_a_time_without_cutting_lines(seed_lists, tmp_path, monkeypatch):
