@@ -219,15 +219,10 @@ def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:
 
 def entries_of(db: SiteDB, list_id: str) -> list[PowerEntry]:
     """The powers of one list in the power–basis graph ``db``, in item order."""
-    graph = db.around(db.powers_of_list(list_id))
     entries = []
-    for n in sorted(graph):
-        node = graph.nodes[n]["data"]
-        if node.kind != "power":
-            continue
+    for node, targets in db.powers_with_basis(list_id):
         basis = {}
-        for b in sorted(graph.neighbors(n)):
-            target = graph.nodes[b]["data"]
+        for target in targets:
             key = target.article or target.id
             basis[key] = target.label if key == target.id else f"{target.instrument_title} {article_part(target.short)}"
         entries.append(PowerEntry(node.list_id, node.authority, node.item_no, node.label, node.group, node.id,

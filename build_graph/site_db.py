@@ -24,7 +24,6 @@ import networkx as nx
 from . import iris
 from .analyze import Node
 from .checks.facts import QuoteEntry
-from .checks.quotes import normal_form
 from .records import Finding, PowerList
 from .validate import SEVERITY_ORDER, ValidationResult
 
@@ -158,10 +157,10 @@ class SiteDB:
         return self.sql.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
     def add_quotes(self, entries: list[QuoteEntry]) -> None:
-        """Quotes to compare across lists (``checks.facts.quote_entries``), with their normal form."""
+        """Quotes to compare across lists (``checks.facts.quote_entries``)."""
         self.sql.executemany(
             "INSERT INTO quotes (provision, normal, list_id, item_no, quote, label, citation) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(json.dumps(e.provision, ensure_ascii=False), normal_form(e.quote).text, e.list_id, e.item_no, e.quote,
+            [(json.dumps(e.provision, ensure_ascii=False), e.normal, e.list_id, e.item_no, e.quote,
               e.label, e.citation) for e in entries])
 
     def quote_variants(self) -> Iterator[dict[str, list[QuoteEntry]]]:
@@ -175,7 +174,7 @@ class SiteDB:
             variants: dict[str, list[QuoteEntry]] = {}
             for _, normal, list_id, item_no, quote, label, citation in grouped:
                 variants.setdefault(normal, []).append(
-                    QuoteEntry(tuple(json.loads(provision)), list_id, item_no, quote, label, citation))
+                    QuoteEntry(tuple(json.loads(provision)), list_id, item_no, quote, label, citation, normal))
             yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
@@ -250,10 +249,18 @@ class SiteDB:
         """Every power, by IRI."""
         yield from (r[0] for r in self._ready().execute("SELECT id FROM nodes WHERE kind = 'power' ORDER BY id"))
 
-    def powers_of_list(self, list_id: str) -> list[str]:
-        """The powers first added by list ``list_id``, sorted."""
-        return [r[0] for r in self._ready().execute(
-            "SELECT id FROM nodes WHERE list_id = ? AND kind = 'power' ORDER BY id", (list_id,))]
+    def powers_with_basis(self, list_id: str) -> Iterator[tuple[Node, list[Node]]]:
+        """The powers first added by list ``list_id`` (by IRI), each with its basis nodes (by IRI),
+        in one query rather than a subgraph (what a comparison reads of each list)."""
+        columns = ", ".join(f"p.{c}" for c in _COLUMNS) + ", " + ", ".join(f"b.{c}" for c in _COLUMNS)
+        rows = self._ready().execute(
+            f"SELECT {columns} FROM nodes AS p LEFT JOIN edges ON edges.power = p.id LEFT JOIN nodes AS b "
+            "ON b.id = edges.basis WHERE p.list_id = ? AND p.kind = 'power' ORDER BY p.id, b.id", (list_id,))
+        width = len(_COLUMNS)
+        for _, grouped in groupby(rows, key=lambda row: row[0]):
+            grouped = list(grouped)
+            yield (self._node(grouped[0][:width]),
+                   [self._node(row[width:]) for row in grouped if row[width] is not None])
 
     def powers_by_authority(self) -> Iterator[tuple[str, list[str]]]:
         """(authority, its powers sorted), authorities sorted."""

@@ -352,7 +352,7 @@ def as_csv(report: ValidationReport) -> str:
 
 
 def csv_rows(results: Iterable[ValidationResult]) -> Iterator[list]:
-    return (list(asdict(r).values()) for r in results)
+    return ([getattr(r, name) for name in CSV_COLUMNS] for r in results)  # asdict deep-copies: 10× slower
 
 
 def results_turtle(conforms: bool, results: Iterable[ValidationResult]) -> str:

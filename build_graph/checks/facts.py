@@ -256,6 +256,7 @@ class QuoteEntry:
     quote: str
     label: str                 # the provision, for messages
     citation: str              # the citation node's IRI
+    normal: str = ""           # the quote's normal form (``quotes.normal_form``), what quotes are grouped by
 
 
 def quote_entries(power_list: PowerList, cited: list[PowerCitations], facts: dict[str, PowerFacts],
@@ -273,7 +274,7 @@ def quote_entries(power_list: PowerList, cited: list[PowerCitations], facts: dic
                 continue
             entries.append(QuoteEntry((resolved.instrument.id, c.attachment, c.article, c.paragraph, c.item),
                                       power_list.list_id, power.record.item_no, quote, provision_label(resolved),
-                                      citation_iri(power_list, power.record, resolved)))
+                                      citation_iri(power_list, power.record, resolved), normal_form(quote).text))
     return entries
 
 
@@ -284,7 +285,7 @@ def conflicting_quotes(entries: list[QuoteEntry]) -> dict[str, list[str]]:
     the cost grows with the distinct wordings, not with the lists."""
     by_provision: dict[tuple, dict[str, list[QuoteEntry]]] = defaultdict(lambda: defaultdict(list))
     for entry in entries:
-        by_provision[entry.provision][normal_form(entry.quote).text].append(entry)
+        by_provision[entry.provision][entry.normal].append(entry)
     return conflicts_by_provision(by_provision.values())
 
 
