@@ -3,17 +3,20 @@
 Each list is read, cited, checked and emitted on its own (in a process pool when there are
 several lists and cores): what comes back is the list's sorted N-Quads, the registry nodes it
 needs, its export rows, its fragment of the power–basis graph, the quotes to compare across lists
-and its records without their long texts. Nothing of a list's graph stays in memory once its
-chunk is written, so memory grows with the largest list (plus the registry, the power graph for
-the views and the index rows), not with the corpus.
+and its records without their long texts. Its chunk of N-Quads is written at once; its fragment,
+findings, items and quotes go into the build's working database (:mod:`site_db`), and nothing of
+the list stays in memory — memory grows with the largest list (plus the registry), not with
+the corpus.
 
-After the last list: the cross-list graph (conflicting quotes), the alignment, registry and
-ontology graphs; ``graph.nq`` is every graph's sorted quads in graph-IRI order — byte-identical
-to the in-memory build's and to a single-process run — with its index of graphs; the store is
-loaded from it or patched from the previous build's (:mod:`store_load`) while it is validated
-group by group of lists on the same pool (:mod:`validate_by_list`); the views and site come
-from the power graph. What did not change since the last build comes from the cache
-(:mod:`list_cache`): lists, alignments, validation groups, screenshots.
+After the last list: the comparisons (each page and its alignment lines written as it comes), the
+cross-list graph (conflicting quotes), registry and ontology graphs; ``graph.nq`` is every
+graph's sorted quads in graph-IRI order — byte-identical to the in-memory build's and to a
+single-process run — with its index of graphs; the store is loaded from it or patched from the
+previous build's (:mod:`store_load`) while it is validated group by group of lists on the same
+pool (:mod:`validate_by_list`), the results going into the working database; the reports,
+analytics, views and site are written from there, one unit at a time. What did not change since
+the last build comes from the cache (:mod:`list_cache`): lists, alignments, validation groups,
+screenshots.
 """
 from __future__ import annotations
 
