@@ -56,7 +56,8 @@ def item_of_line(power_list: PowerList) -> dict[int, int]:
 
 
 class SiteDB:
-    """The graph in ``path`` (a new file; None: in memory). Add fragments, then read."""
+    """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
+    rows, quotes and results, then read unit by unit."""
 
     def __init__(self, path: Path | None = None):
         self.path = path
@@ -110,7 +111,7 @@ class SiteDB:
                                "VALUES (?, ?, ?, ?, ?, ?)", (power_list.list_id, power_list.authority,
                                                              power_list.source_file, power_list.layout,
                                                              len(power_list.records), citations)).lastrowid
-        self.add_findings(power_list.list_id, power_list.findings, item_of_line(power_list))
+        self._add_findings(seq, power_list.findings, item_of_line(power_list))
         self.sql.executemany(
             "INSERT INTO items (list_seq, item_no, power, power_type, department) VALUES (?, ?, ?, ?, ?)",
             [(seq, r.item_no, iris.power(r.authority or power_list.authority, r.identity), r.power_type, r.department)
@@ -120,7 +121,9 @@ class SiteDB:
         """Findings of list ``list_id`` (already added), after those it has; ``items``: source
         line → item number."""
         (seq,) = self.sql.execute("SELECT seq FROM lists WHERE list_id = ? ORDER BY seq DESC", (list_id,)).fetchone()
-        items = items or {}
+        self._add_findings(seq, findings, items or {})
+
+    def _add_findings(self, seq: int, findings: list[Finding], items: dict[int, int]) -> None:
         self.sql.executemany(
             "INSERT INTO findings (list_seq, severity, file, line, item, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(seq, f.severity, f.list, f.line, items.get(f.line) if f.line is not None else None, f.code, f.message)
