@@ -84,25 +84,11 @@ def provisions_ranked(graph: "nx.Graph | SiteDB") -> list[tuple[Node, int]]:
 
 def components(db: SiteDB) -> list[set[str]]:
     """The connected components (sets of node IRIs), largest first, then by their least IRI:
-    union–find over the edges as they stream from ``db``."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for (node_id,) in db.sql.execute("SELECT id FROM nodes"):
-        parent[node_id] = node_id
+    a union–find (``networkx.utils.UnionFind``) over the edges as they stream from ``db``."""
+    parts = nx.utils.UnionFind(node_id for (node_id,) in db.sql.execute("SELECT id FROM nodes"))
     for power, basis in db.edges():
-        a, b = root(power), root(basis)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    members: dict[str, set[str]] = {}
-    for node_id in parent:
-        members.setdefault(root(node_id), set()).add(node_id)
-    return sorted(members.values(), key=lambda c: (-len(c), min(c)))
+        parts.union(power, basis)
+    return sorted((set(part) for part in parts.to_sets()), key=lambda c: (-len(c), min(c)))
 
 
 RELATED_TOP_K = 10        # related powers kept per power

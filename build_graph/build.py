@@ -13,7 +13,6 @@ Files written (all deterministic for the same input):
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import shutil
 import tempfile
@@ -123,10 +122,9 @@ def shared_authority_findings(lists) -> list[tuple[str, Finding]]:
 
 def write_findings(db: SiteDB, path: Path) -> None:
     """findings.csv: every finding of every list, as ``export.finding_rows`` makes them."""
+    columns = export.FINDING_COLUMNS + (("file",) if next(db.findings(), None) else ())  # as export.to_csv
     rows = (export.finding_row(list_id, finding) for list_id, finding, _ in db.findings())
-    first = next(rows, None)
-    columns = export.FINDING_COLUMNS + (("file",) if first is not None else ())
-    write_csv_file(path, columns, ([row[c] for c in columns] for row in itertools.chain([first] if first else [], rows)))
+    write_csv_file(path, columns, ([row[c] for c in columns] for row in rows))
 
 
 def powers_in_graph(quads: list[ox.Quad]) -> dict[str, int]:

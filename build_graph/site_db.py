@@ -60,7 +60,6 @@ class SiteDB:
     rows, quotes and results, then read unit by unit."""
 
     def __init__(self, path: Path | None = None):
-        self.path = path
         self.sql = sqlite3.connect(str(path) if path else ":memory:")
         self.sql.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
@@ -243,14 +242,7 @@ class SiteDB:
         return sorted(r[0] for r in sql.execute("SELECT basis FROM edges WHERE power = ? UNION "
                                                 "SELECT power FROM edges WHERE basis = ?", (node_id, node_id)))
 
-    def degree(self, node_id: str) -> int:
-        return len(self.neighbours(node_id))
-
     # --- units -----------------------------------------------------------------------------------
-
-    def power_ids(self) -> Iterator[str]:
-        """Every power, by IRI."""
-        yield from (r[0] for r in self._ready().execute("SELECT id FROM nodes WHERE kind = 'power' ORDER BY id"))
 
     def powers_with_basis(self, list_id: str) -> Iterator[tuple[Node, list[Node]]]:
         """The powers first added by list ``list_id`` (by IRI), each with its basis nodes (by IRI),

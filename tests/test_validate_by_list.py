@@ -125,3 +125,25 @@ def test_graph_nq_is_read_a_block_at_a_time_without_cutting_lines(seed_lists, tm
         monkeypatch.setattr(by_list, "READ_BYTES", block)
         assert by_list._read(str(path), ranges, wanted) == whole, block
     assert len(whole) > 1000
+
+
+def test_results_kept_in_the_site_database_come_back_in_the_reports_order(seed_lists, tmp_path):
+    """The streaming build keeps results in SQLite and reads them back sorted there: the order
+    must be ``sorted_results``'s, with items without a number and lines without a number too."""
+    import random
+
+    from build_graph.site_db import SiteDB
+    from build_graph.validate import sorted_results
+
+    built = build_graph(copy.deepcopy(list(seed_lists.values())))
+    path = tmp_path / "graph.nq"
+    path.write_bytes(sorted_nquads(built.quads))
+    results = validate_by_list(path, validation_groups(built.lists)).results
+    varied = results + [dataclasses.replace(r, item_no=None, line=None) for r in results[::5]]
+    varied += [dataclasses.replace(r, severity="Info", list="甲" + r.list) for r in results[::7]]
+    shuffled = varied[:]
+    random.Random(1).shuffle(shuffled)
+    db = SiteDB()
+    db.add_results(shuffled[:40])
+    db.add_results(shuffled[40:])
+    assert list(db.results()) == sorted_results(varied)
