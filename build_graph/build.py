@@ -39,7 +39,8 @@ from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import validation_groups, validate_by_list
 from .site_db import SiteDB
 from .pages import write_comparisons, write_pages, write_site
-from .views import article_page, screenshot, write_views
+from .reuse import Reuse
+from .views import article_page, power_pages, screenshot, write_views
 
 PREFIXES = {
     "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
@@ -204,16 +205,22 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 
 def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
-                         cache: Path | None = None) -> dict[str, int]:
+                         cache: Path | None = None, previous: Path | None = None) -> dict[str, int]:
     """The analytics, graph views, text pages, index.html and the screenshots, from the site
     database ``db``; views and pages counted per kind. ``comparison_pages``: (file, title) of the
     comparison pages already written (``pages.write_comparisons``). ``cache``: screenshots by
-    content (tool and page), reused while a page is unchanged."""
+    content (tool and page), reused while a page is unchanged. ``previous``: a complete earlier
+    build whose unchanged views and pages are taken (:mod:`reuse`)."""
     analytics = write_csv(db, out / "analytics")
-    views = write_views(db, out)
-    pages = write_pages(db, out)
+    power_pages(db)
+    reuse = Reuse(db, out, previous)
+    views = write_views(db, out, reuse)
+    pages = write_pages(db, out, reuse)
+    reuse.save()
     write_site(db, out, report, comparison_pages, analytics)
-    progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html")
+    taken = f" ({reuse.taken} unchanged: from the previous build)" if reuse.taken else ""
+    progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html"
+             + taken)
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
         top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)

@@ -21,6 +21,7 @@ from .assets import asset_text
 from .finding_titles import finding_title
 from .labels import article_part
 from .registry import load_registry
+from .reuse import Reuse
 from .views import _json_for_script, article_page, authority_page, instrument_page, power_page
 
 if TYPE_CHECKING:
@@ -82,24 +83,33 @@ def _article_text(node: Node) -> str:
     return article.text if article else node.detail
 
 
-def write_pages(db: SiteDB, out: Path) -> dict[str, int]:
+def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, int]:
     """Article, instrument and authority pages and the search index into ``out/pages``, one
-    unit at a time from ``db`` (the search index is written as its entries come)."""
+    unit at a time from ``db`` (or taken from the previous build: ``reuse``); the search index
+    is written as its entries come."""
     folder = out / "pages"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "site.css").write_text(asset_text("site.css"), encoding="utf-8")
     (folder / "search.js").write_text(asset_text("search.js"), encoding="utf-8")
+    reuse = reuse or Reuse(db, out)
     counts = {"article": 0, "instrument": 0, "authority": 0}
+    units = [("article", db.basis_by_article(), article_page, _write_article),
+             ("instrument", db.basis_by_instrument(), instrument_page, _write_instrument),
+             ("authority", db.powers_by_authority(), authority_page, _write_authority)]
     with _SearchIndex(folder / "search-index.js") as search:
-        for article, members in db.basis_by_article():
-            _write_article(folder, article, members, db.around(members), search)
-            counts["article"] += 1
-        for instrument, members in db.basis_by_instrument():
-            _write_instrument(folder, instrument, members, db.around(members), search)
-            counts["instrument"] += 1
-        for authority, powers in db.powers_by_authority():
-            _write_authority(folder, authority, powers, db.around(powers), search)
-            counts["authority"] += 1
+        for kind, members_by_name, page_of, write in units:
+            for name, members in members_by_name:
+                file = "pages/" + page_of(name)
+                powers = members if kind == "authority" else db.powers_on(members)
+                digest = reuse.digest(f"{kind} page", name, members, powers)
+                entries = reuse.take(file, digest)
+                if entries is None:
+                    entries = []
+                    write(folder, name, members, db.around(members), entries)
+                    reuse.made(file, digest, entries)
+                for entry in entries:
+                    search.append(entry)
+                counts[kind] += 1
     return counts
 
 
@@ -135,7 +145,7 @@ def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision:
     return rows
 
 
-def _write_article(folder: Path, article: str, member_ids: list[str], graph: nx.Graph, search: _SearchIndex) -> None:
+def _write_article(folder: Path, article: str, member_ids: list[str], graph: nx.Graph, search: list) -> None:
     data = {n: graph.nodes[n]["data"] for n in graph}
     members = [data[n] for n in member_ids]
     first = members[0]
@@ -157,8 +167,7 @@ def _write_article(folder: Path, article: str, member_ids: list[str], graph: nx.
                    "n": int(number) if number.isdigit() else None})
 
 
-def _write_instrument(folder: Path, instrument: str, member_ids: list[str], graph: nx.Graph,
-                      search: _SearchIndex) -> None:
+def _write_instrument(folder: Path, instrument: str, member_ids: list[str], graph: nx.Graph, search: list) -> None:
     data = {n: graph.nodes[n]["data"] for n in graph}
     members = [data[n] for n in member_ids]
     first = members[0]
@@ -193,7 +202,7 @@ def _article_order(article: str) -> tuple:
     return (tail.split("_")[0], [int(d) for d in digits], article)
 
 
-def _write_authority(folder: Path, authority: str, power_ids: list[str], graph: nx.Graph, search: _SearchIndex) -> None:
+def _write_authority(folder: Path, authority: str, power_ids: list[str], graph: nx.Graph, search: list) -> None:
     data = {n: graph.nodes[n]["data"] for n in graph}
     powers = [data[n] for n in power_ids]
     rows = []

@@ -27,7 +27,7 @@ from .checks.facts import QuoteEntry
 from .records import Finding, PowerList
 from .validate import SEVERITY_ORDER, ValidationResult
 
-_COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
+NODE_COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
             "instrument_title", "article", "main_item", "subitems")
 _RESULT_FIELDS = tuple(f'"{name}"' for name in ValidationResult.__dataclass_fields__)  # "list" quoted
 _SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
@@ -55,6 +55,41 @@ def item_of_line(power_list: PowerList) -> dict[int, int]:
     return lines
 
 
+def node_and_edge_rows(fragment: nx.Graph) -> tuple[list[tuple], list[tuple]]:
+    """A fragment of the power–basis graph as rows: its nodes (``NODE_COLUMNS``) and its edges
+    (power, basis node, citation text), each in the fragment's order."""
+    nodes = []
+    for _, data in fragment.nodes(data=True):
+        node = data["data"]
+        nodes.append((node.id, node.kind, node.label, node.group, node.authority, node.list_id, node.item_no,
+                      node.detail, node.short, node.instrument, node.instrument_title, node.article,
+                      node.main_item, _SUBITEM_SEPARATOR.join(node.subitems)))
+    edges = []
+    for a, b, data in fragment.edges(data=True):
+        power, basis = (a, b) if fragment.nodes[a]["data"].kind == "power" else (b, a)
+        edges.append((power, basis, data.get("text", "")))
+    return nodes, edges
+
+
+def finding_rows(power_list: PowerList) -> list[tuple]:
+    """The list's findings: (severity, file, line, the item the line is in or None, code, message)."""
+    items = item_of_line(power_list)
+    return [(f.severity, f.list, f.line, items.get(f.line) if f.line is not None else None, f.code, f.message)
+            for f in power_list.findings]
+
+
+def item_rows(power_list: PowerList) -> list[tuple]:
+    """The list's rows: (item number, power IRI, power type, department)."""
+    return [(r.item_no, iris.power(r.authority or power_list.authority, r.identity), r.power_type, r.department)
+            for r in power_list.records]
+
+
+def quote_rows(entries: list[QuoteEntry]) -> list[tuple]:
+    """Quotes (``checks.facts.quote_entries``) as rows of the quotes table."""
+    return [(json.dumps(e.provision, ensure_ascii=False), e.normal, e.list_id, e.item_no, e.quote, e.label, e.citation)
+            for e in entries]
+
+
 class SiteDB:
     """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
     rows, quotes and results, then read unit by unit."""
@@ -63,7 +98,7 @@ class SiteDB:
         self.sql = sqlite3.connect(str(path) if path else ":memory:")
         self.sql.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
-            f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(_COLUMNS)}, UNIQUE (id));"
+            f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(NODE_COLUMNS)}, UNIQUE (id));"
             "CREATE TABLE IF NOT EXISTS edges (power TEXT, basis TEXT, text TEXT, PRIMARY KEY (power, basis))"
             " WITHOUT ROWID;"
             "CREATE TABLE IF NOT EXISTS lists (seq INTEGER PRIMARY KEY, list_id TEXT, authority TEXT, source_file TEXT,"
@@ -76,6 +111,7 @@ class SiteDB:
             "CREATE TABLE IF NOT EXISTS quotes (seq INTEGER PRIMARY KEY, provision TEXT, normal TEXT, list_id TEXT,"
             " item_no INTEGER, quote TEXT, label TEXT, citation TEXT);")
         self.power_pages = True  # whether each power has a view page of its own (views decide)
+        self.basis_records_agree = False  # whether every list gave each basis node the same record (fill_from)
         self._indexed = False
 
     @classmethod
@@ -88,18 +124,9 @@ class SiteDB:
     def add(self, fragment: nx.Graph) -> None:
         """Merge one list's fragment of the power–basis graph (nodes already present keep their
         record; an edge already present takes the fragment's text)."""
-        rows = []
-        for _, data in fragment.nodes(data=True):
-            node = data["data"]
-            rows.append((node.id, node.kind, node.label, node.group, node.authority, node.list_id, node.item_no,
-                         node.detail, node.short, node.instrument, node.instrument_title, node.article,
-                         node.main_item, _SUBITEM_SEPARATOR.join(node.subitems)))
-        self.sql.executemany(f"INSERT OR IGNORE INTO nodes ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                             rows)
-        edges = []
-        for a, b, data in fragment.edges(data=True):
-            power, basis = (a, b) if fragment.nodes[a]["data"].kind == "power" else (b, a)
-            edges.append((power, basis, data.get("text", "")))
+        nodes, edges = node_and_edge_rows(fragment)
+        self.sql.executemany(f"INSERT OR IGNORE INTO nodes ({', '.join(NODE_COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * len(NODE_COLUMNS))})", nodes)
         self.sql.executemany("INSERT INTO edges VALUES (?, ?, ?) ON CONFLICT (power, basis) DO UPDATE SET text = excluded.text",
                              edges)
 
@@ -110,23 +137,71 @@ class SiteDB:
                                "VALUES (?, ?, ?, ?, ?, ?)", (power_list.list_id, power_list.authority,
                                                              power_list.source_file, power_list.layout,
                                                              len(power_list.records), citations)).lastrowid
-        self._add_findings(seq, power_list.findings, item_of_line(power_list))
-        self.sql.executemany(
-            "INSERT INTO items (list_seq, item_no, power, power_type, department) VALUES (?, ?, ?, ?, ?)",
-            [(seq, r.item_no, iris.power(r.authority or power_list.authority, r.identity), r.power_type, r.department)
-             for r in power_list.records])
+        self._add_findings(seq, finding_rows(power_list))
+        self.sql.executemany("INSERT INTO items (list_seq, item_no, power, power_type, department) VALUES (?, ?, ?, ?, ?)",
+                             [(seq, *row) for row in item_rows(power_list)])
 
-    def add_findings(self, list_id: str, findings: list[Finding], items: dict[int, int] | None = None) -> None:
-        """Findings of list ``list_id`` (already added), after those it has; ``items``: source
-        line → item number."""
+    def add_findings(self, list_id: str, findings: list[Finding]) -> None:
+        """Findings (naming no line) of list ``list_id`` (already added), after those it has."""
         (seq,) = self.sql.execute("SELECT seq FROM lists WHERE list_id = ? ORDER BY seq DESC", (list_id,)).fetchone()
-        self._add_findings(seq, findings, items or {})
+        self._add_findings(seq, [(f.severity, f.list, f.line, None, f.code, f.message) for f in findings])
 
-    def _add_findings(self, seq: int, findings: list[Finding], items: dict[int, int]) -> None:
+    def _add_findings(self, seq: int, rows: list[tuple]) -> None:
         self.sql.executemany(
             "INSERT INTO findings (list_seq, severity, file, line, item, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(seq, f.severity, f.list, f.line, items.get(f.line) if f.line is not None else None, f.code, f.message)
-             for f in findings])
+            [(seq, *row) for row in rows])
+
+    def fill_from(self, store: Path, keys: list[str]) -> None:
+        """The lists of ``keys``, in this order, from the database of a ``list_store.ListStore``
+        (``store``): the same rows, in the same order, as :meth:`add`, :meth:`add_list` and
+        :meth:`add_quotes` list by list would leave — each table in one statement."""
+        sql = self.sql
+        sql.execute("ATTACH DATABASE ? AS src", (str(store),))
+        sql.execute("CREATE TEMP TABLE build_lists (pos INTEGER PRIMARY KEY, kid INTEGER)")
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found = dict(sql.execute(f"SELECT key, kid FROM src.entries WHERE key IN ({', '.join('?' * len(chunk))})",
+                                     chunk))
+            sql.executemany("INSERT INTO build_lists (kid) VALUES (?)", [(found[key],) for key in chunk])
+        base = sql.execute("SELECT COALESCE(MAX(seq), 0) FROM lists").fetchone()[0]
+        ordered = "FROM build_lists AS b JOIN src.{} AS r ON r.kid = b.kid WHERE true ORDER BY b.pos, r.ord"
+        sql.execute(f"INSERT INTO lists (seq, list_id, authority, source_file, layout, rows, citations) "
+                    f"SELECT {base} + b.pos, r.list_id, r.authority, r.source_file, r.layout, r.rows, r.citations "
+                    "FROM build_lists AS b JOIN src.entries AS r ON r.kid = b.kid ORDER BY b.pos")
+        sql.execute(f"INSERT OR IGNORE INTO nodes ({', '.join(NODE_COLUMNS)}) SELECT "
+                    + ", ".join(f"r.{c}" for c in NODE_COLUMNS) + " " + ordered.format("l_nodes"))
+        sql.execute("INSERT INTO edges (power, basis, text) SELECT r.power, r.basis, r.text " + ordered.format("l_edges")
+                    + " ON CONFLICT (power, basis) DO UPDATE SET text = excluded.text")
+        sql.execute("INSERT INTO findings (list_seq, severity, file, line, item, code, message) SELECT "
+                    f"{base} + b.pos, r.severity, r.file, r.line, r.item, r.code, r.message " + ordered.format("l_findings"))
+        sql.execute("INSERT INTO items (list_seq, item_no, power, power_type, department) SELECT "
+                    f"{base} + b.pos, r.item_no, r.power, r.power_type, r.department " + ordered.format("l_items"))
+        sql.execute("INSERT INTO quotes (provision, normal, list_id, item_no, quote, label, citation) SELECT "
+                    "r.provision, r.normal, r.list_id, r.item_no, r.quote, r.label, r.citation " + ordered.format("l_quotes"))
+        # what a unit of the site is made from (``reuse``): each power's lists, by content key, in list order
+        sql.execute("CREATE TABLE power_lists (id TEXT PRIMARY KEY, keys TEXT) WITHOUT ROWID")
+        rows = sql.execute("SELECT n.id, e.key FROM build_lists AS b JOIN src.l_nodes AS n ON n.kid = b.kid "
+                           "JOIN src.entries AS e ON e.kid = b.kid WHERE n.kind = 'power' ORDER BY n.id, b.pos")
+        sql.executemany("INSERT INTO power_lists VALUES (?, ?)",
+                        [(power, " ".join(key for _, key in grouped)) for power, grouped in groupby(rows, key=lambda r: r[0])])
+        columns = [c for c in NODE_COLUMNS if c != "id"]
+        self.basis_records_agree = sql.execute(
+            "SELECT 1 FROM build_lists AS b JOIN src.l_nodes AS n ON n.kid = b.kid JOIN nodes AS m ON m.id = n.id "
+            "WHERE n.kind != 'power' AND (" + " OR ".join(f"n.{c} IS NOT m.{c}" for c in columns) + ") LIMIT 1"
+        ).fetchone() is None
+        sql.execute("DROP TABLE build_lists")
+        sql.commit()
+        sql.execute("DETACH DATABASE src")
+
+    def power_lists(self, powers: list[str]) -> list[tuple[str, str]]:
+        """(power, the content keys of the lists holding it, in list order) of each of ``powers``
+        (sorted by power); only for a database filled by :meth:`fill_from`."""
+        found = []
+        for start in range(0, len(powers), 500):
+            chunk = powers[start:start + 500]
+            found += self.sql.execute(f"SELECT id, keys FROM power_lists WHERE id IN ({', '.join('?' * len(chunk))})",
+                                      chunk).fetchall()
+        return sorted(found)
 
     def lists(self) -> list[ListRow]:
         """Every list, in the order added."""
@@ -162,8 +237,7 @@ class SiteDB:
         """Quotes to compare across lists (``checks.facts.quote_entries``)."""
         self.sql.executemany(
             "INSERT INTO quotes (provision, normal, list_id, item_no, quote, label, citation) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(json.dumps(e.provision, ensure_ascii=False), e.normal, e.list_id, e.item_no, e.quote,
-              e.label, e.citation) for e in entries])
+            quote_rows(entries))
 
     def quote_variants(self) -> Iterator[dict[str, list[QuoteEntry]]]:
         """Per provision, in the order first quoted: normal form → its quotes, in the order added
@@ -230,7 +304,7 @@ class SiteDB:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             found += [(row[0], self._node(row[1:])) for row in self._ready().execute(
-                f"SELECT seq, {', '.join(_COLUMNS)} FROM nodes WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
+                f"SELECT seq, {', '.join(NODE_COLUMNS)} FROM nodes WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
         return sorted(found, key=lambda pair: pair[0])
 
     def node(self, node_id: str) -> Node:
@@ -247,11 +321,11 @@ class SiteDB:
     def powers_with_basis(self, list_id: str) -> Iterator[tuple[Node, list[Node]]]:
         """The powers first added by list ``list_id`` (by IRI), each with its basis nodes (by IRI),
         in one query rather than a subgraph (what a comparison reads of each list)."""
-        columns = ", ".join(f"p.{c}" for c in _COLUMNS) + ", " + ", ".join(f"b.{c}" for c in _COLUMNS)
+        columns = ", ".join(f"p.{c}" for c in NODE_COLUMNS) + ", " + ", ".join(f"b.{c}" for c in NODE_COLUMNS)
         rows = self._ready().execute(
             f"SELECT {columns} FROM nodes AS p LEFT JOIN edges ON edges.power = p.id LEFT JOIN nodes AS b "
             "ON b.id = edges.basis WHERE p.list_id = ? AND p.kind = 'power' ORDER BY p.id, b.id", (list_id,))
-        width = len(_COLUMNS)
+        width = len(NODE_COLUMNS)
         for _, grouped in groupby(rows, key=lambda row: row[0]):
             grouped = list(grouped)
             yield (self._node(grouped[0][:width]),
@@ -290,7 +364,7 @@ class SiteDB:
     def basis_degrees(self) -> list[tuple[Node, int]]:
         """Every basis node with the number of powers on it, in the order they were added."""
         degrees = dict(self._ready().execute("SELECT basis, COUNT(*) FROM edges GROUP BY basis"))
-        rows = self.sql.execute(f"SELECT {', '.join(_COLUMNS)} FROM nodes WHERE kind != 'power' ORDER BY seq")
+        rows = self.sql.execute(f"SELECT {', '.join(NODE_COLUMNS)} FROM nodes WHERE kind != 'power' ORDER BY seq")
         return [(node, degrees.get(node.id, 0)) for node in map(self._node, rows)]
 
     def edges(self) -> Iterator[tuple[str, str]]:

@@ -41,6 +41,7 @@ from .pages import write_comparisons
 from .emit_checks import alignment_quads, conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
+from .list_store import ListStore, write_nquads
 from .site_db import ListRow, SiteDB
 from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
@@ -51,6 +52,7 @@ from .validate import load_shapes, rule_provisions, write_report_files
 from .validate_by_list import validation_groups, validate_by_list
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
+LIST_STORE_FOLDER = ".lists"   # the list store of a build without the cache, in the staging folder
 TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
 
@@ -98,6 +100,7 @@ def build_list(file: Path, meta: ListMeta, layout: str | None) -> ListOutput:
                 "unresolved_citations": sum(1 for r in basis if r.instrument.provisional),
                 "quoted_references": sum(len(p.quoted) for p in cited)})
     output.counts["graph"] = graph_entry(output.nquads, 0)  # its graph.nq index entry, but for the offset
+    output.counts["graph_iri"] = graph
     for record in power_list.records:  # exported and emitted: the main process needs names only
         record.basis_text, record.responsibilities, record.accountability = "", [], []
     return output
@@ -119,19 +122,12 @@ class _OneList:
         return {self.power_list.list_id: self.cited}
 
 
-def _build_list_job(job) -> tuple[ListOutput | None, str]:
-    """(output, cache key) of one list: built (and kept in the cache), or None when the cache
-    holds it — the main process loads it there rather than have it pickled across; with
-    ``cache`` None, always built (key "")."""
-    file, meta, layout, cache = job
-    if cache is None:
-        return build_list(file, meta, layout), ""
-    key = list_cache.list_key(file, meta, layout)
-    if list_cache.has(cache, key):
-        return None, key
+def _build_list_job(job) -> ListOutput:
+    """One list built, its N-Quads written into the list store's folder (``list_store.write_nquads``)."""
+    file, meta, layout, folder, key = job
     output = build_list(file, meta, layout)
-    list_cache.store_list(cache, key, output)
-    return output, key
+    write_nquads(folder, key, output)
+    return output
 
 
 def json_rows(rows: list[dict]) -> list[str]:
@@ -146,11 +142,11 @@ class _JsonArray:
         self.file = path.open("w", encoding="utf-8")
         self.rows = 0
 
-    def extend(self, rendered: list[str]) -> None:
-        """Append rows rendered by :func:`json_rows`."""
-        if rendered:
-            self.file.write(("[\n  " if self.rows == 0 else ",\n  ") + ",\n  ".join(rendered))
-            self.rows += len(rendered)
+    def extend(self, rendered: str, rows: int) -> None:
+        """Append ``rows`` rows rendered by :func:`json_rows` and joined with ",\\n  "."""
+        if rows:
+            self.file.write(("[\n  " if self.rows == 0 else ",\n  ") + rendered)
+            self.rows += rows
 
     def close(self) -> None:
         self.file.write("[]\n" if self.rows == 0 else "\n]\n")
@@ -170,46 +166,38 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     with staged_output(target, progress, marker) as out:
         chunks = out / ".chunks"
         chunks.mkdir()
-        records, citations = _JsonArray(out / "records.json"), _JsonArray(out / "citations.json")
-        registry_lines, entries, chunk_files = set(), [], {}
         db = SiteDB(out / SITE_DB_FILE)  # the power–basis graph, on disk, for the later stages
         cache_dir = list_cache.cache_folder(target) if cache else None
-        outputs = ordered_map(_build_list_job, ((file, meta, layout, cache_dir) for file, meta in jobs), workers)
-        used_keys, reused = set(), 0
-        # one list at a time: its chunk is written and its graph dropped before the next
-        for number, ((output, key), (file, meta)) in enumerate(zip(outputs, jobs), 1):
-            used_keys.add(key)
-            was_cached = output is None
-            output = list_cache.load(cache_dir, key) if was_cached else output
-            if output is None:  # the entry went bad since the worker looked: build it here
-                output, was_cached = build_list(file, meta, layout), False
-                list_cache.store_list(cache_dir, key, output)
-            reused += was_cached
-            chunk = chunks / f"{len(chunk_files):06d}.nq"
-            if output.nquads_file is None:
-                chunk.write_bytes(output.nquads)
-            else:  # the cache's file, linked rather than copied (a copy where links cannot be made)
-                try:
-                    os.link(output.nquads_file, chunk)
-                except OSError:
-                    shutil.copyfile(output.nquads_file, chunk)
-            chunk_files[output.graph] = (chunk, output.counts["graph"])
-            registry_lines |= output.registry
-            records.extend(output.records)
-            citations.extend(output.citations)
-            db.add_quotes(output.quotes)
-            db.add(output.fragment)
-            db.add_list(output.power_list, output.counts["citations"])
-            entries.append(output.counts)
-            progress(f"  [{number}/{len(jobs)}] {output.power_list.list_id} ({output.power_list.source_file}): "
-                     f"{len(output.power_list.records)} powers ({output.power_list.layout})"
-                     + (", unchanged: from the cache" if was_cached else ""))
-        if cache_dir is not None:
-            list_cache.prune(cache_dir, used_keys)
-            progress(f"  {reused} of {len(jobs)} list(s) unchanged since the last build (taken from {cache_dir.name}/), "
-                     f"{len(jobs) - reused} read")
-        records.close()
-        citations.close()
+        store = ListStore(cache_dir if cache else out / LIST_STORE_FOLDER)
+        keys = [list_cache.list_key(file, meta, layout) for file, meta in jobs]
+        to_read, seen = [], set()
+        for index, key in enumerate(keys):
+            if key not in seen and not store.has(key):
+                to_read.append(index)
+            seen.add(key)
+        outputs = ordered_map(_build_list_job, ((*jobs[i], layout, store.folder, keys[i]) for i in to_read),
+                              min(workers, len(to_read)))
+        reading = set(to_read)
+        # one list at a time: its rows go into the list store and its graph is dropped before the next
+        for number, (key, (file, meta)) in enumerate(zip(keys, jobs), 1):
+            if number - 1 in reading:
+                store.add(key, next(outputs))
+            (entry,) = store.entries([key])
+            progress(f"  [{number}/{len(jobs)}] {entry['list_id']} ({entry['source_file']}): "
+                     f"{entry['rows']} powers ({entry['layout']})"
+                     + ("" if number - 1 in reading else ", unchanged: from the cache"))
+        if cache:
+            progress(f"  {len(jobs) - len(to_read)} of {len(jobs)} list(s) unchanged since the last build "
+                     f"(taken from {cache_dir.name}/), {len(to_read)} read")
+        store.fill(db, keys)
+        entries = [entry["counts"] for entry in store.entries(keys)]
+        chunk_files = {counts["graph_iri"]: (store.nquads_file(key), counts["graph"]) for key, counts in zip(keys, entries)}
+        registry_lines = store.registry_lines(keys)
+        for name in ("records", "citations"):
+            array = _JsonArray(out / f"{name}.json")
+            for rendered, rows in store.json_rows(keys, name):
+                array.extend(rendered, rows)
+            array.close()
         lists = db.lists()
         for list_id, finding in shared_authority_findings(lists):
             db.add_findings(list_id, [finding])
@@ -260,7 +248,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         progress("  wrote the ontology documentation ontology/index.html")
         write_report_files(report.conforms, report.by_severity, db.results, out)
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
-        views = write_site_and_views(comparison_pages, db, out, report, progress, cache_dir / "screenshots" if cache_dir else None)
+        views = write_site_and_views(comparison_pages, db, out, report, progress,
+                                     cache_dir / "screenshots" if cache_dir else None, previous)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,
@@ -270,6 +259,11 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         db.close()
         (out / SITE_DB_FILE).unlink()
+        if cache:
+            store.prune(set(keys))
+        store.close()
+        if not cache:
+            shutil.rmtree(out / LIST_STORE_FOLDER)
     progress(f"  swapped the new build into {target}")
     return result
 

@@ -28,6 +28,7 @@ import networkx as nx
 from . import iris
 from .analyze import Node, provisions_ranked
 from .assets import asset_text
+from .reuse import Reuse
 
 if TYPE_CHECKING:
     from .site_db import SiteDB
@@ -122,7 +123,7 @@ def article_page(article_iri: str) -> str:
     return f"article-{instrument}-{path.replace('/', '-')}.html"
 
 
-def _power_pages(db: SiteDB) -> bool:
+def power_pages(db: SiteDB) -> bool:
     """Whether each power gets a page of its own (not for a corpus of more than POWER_PAGES_MAX);
     the power records ``db`` hands out from now on say so."""
     db.power_pages = db.power_count() <= POWER_PAGES_MAX
@@ -238,11 +239,13 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
     return View(file, title, len(nodes))
 
 
-def write_views(db: SiteDB, out: Path) -> dict[str, list[View]]:
-    """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time."""
+def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str, list]:
+    """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time
+    (or take it from the previous build: ``reuse``); returns the views' files (or ``View``
+    records: overview, powers) by kind."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
-    per_power = _power_pages(db)  # before any view: nodes link to power pages only if they exist
+    per_power = power_pages(db)  # before any view: nodes link to power pages only if they exist
     (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
     (views_dir / SCRIPT_FILE).write_text(asset_text(SCRIPT_FILE), encoding="utf-8")
     written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
@@ -252,16 +255,25 @@ def write_views(db: SiteDB, out: Path) -> dict[str, list[View]]:
     written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
                                           focus=ranked[0][0].id if ranked else None))
     del overview
+    reuse = reuse or Reuse(db, out)
     for authority, powers in db.powers_by_authority():
-        written["authority"].append(write_view(views_dir, authority_page(authority), f"{authority} 的权力事项与依据",
-                                               db.around(powers)))
+        file = authority_page(authority)
+        digest = reuse.digest("authority view", authority, powers, powers)
+        if reuse.take(f"views/{file}", digest) is None:
+            write_view(views_dir, file, f"{authority} 的权力事项与依据", db.around(powers))
+            reuse.made(f"views/{file}", digest, [])
+        written["authority"].append(file)
     for instrument, basis in db.basis_by_instrument():
+        file = instrument_page(instrument)
         powers = db.powers_on(basis)
-        shown = powers[:INSTRUMENT_MAX_POWERS]
-        title = db.node(basis[0]).instrument_title
-        more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
-        written["instrument"].append(write_view(views_dir, instrument_page(instrument), f"{title} 的条款与权力事项{more}",
-                                                db.graph(basis + shown), focus=instrument))
+        digest = reuse.digest("instrument view", instrument, basis, powers)
+        if reuse.take(f"views/{file}", digest) is None:
+            shown = powers[:INSTRUMENT_MAX_POWERS]
+            title = db.node(basis[0]).instrument_title
+            more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
+            write_view(views_dir, file, f"{title} 的条款与权力事项{more}", db.graph(basis + shown), focus=instrument)
+            reuse.made(f"views/{file}", digest, [])
+        written["instrument"].append(file)
     if not per_power:
         return written
     graph = db.whole()  # at most POWER_PAGES_MAX powers

@@ -1,5 +1,6 @@
-"""Rebuilds read only the lists that changed (build_graph/list_cache.py): same bytes as a build
-from scratch, an edited list read again, a damaged cache entry rebuilt, stale entries pruned."""
+"""Rebuilds read only the lists that changed (build_graph/list_cache.py, list_store.py): same
+bytes as a build from scratch, an edited list read again, a damaged cache rebuilt, stale entries
+pruned."""
 from __future__ import annotations
 
 import shutil
@@ -10,6 +11,7 @@ import pytest
 
 from build_graph.corpus import bundled_lists
 from build_graph.list_cache import cache_folder
+from build_graph.list_store import ListStore
 
 
 def build(files, out, *extra):
@@ -35,7 +37,7 @@ def test_an_unchanged_corpus_is_taken_from_the_cache_with_the_same_bytes(corpus,
     first = (out / "graph.nq").read_bytes()
     assert "2 of 2 list(s) unchanged" in build(corpus, out)
     assert (out / "graph.nq").read_bytes() == first
-    assert len(list(cache_folder(out).glob("*.pickle.z"))) == 2
+    assert len(list(cache_folder(out).glob("*.nq"))) == 2
 
 
 def test_an_edited_list_is_read_again_and_the_output_equals_a_fresh_build(corpus, tmp_path):
@@ -52,17 +54,40 @@ def test_an_edited_list_is_read_again_and_the_output_equals_a_fresh_build(corpus
     assert "unchanged" not in build(files, fresh, "--no-cache")
     for name in ("graph.nq", "records.json", "citations.json", "validation.csv", "summary.json"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
-    assert len(list(cache_folder(out).glob("*.pickle.z"))) == 2  # the entry of the old version is pruned
+    assert len(list(cache_folder(out).glob("*.nq"))) == 2  # the entry of the old version is pruned
+    assert ListStore(cache_folder(out)).sql.execute("SELECT COUNT(*) FROM entries").fetchone() == (2,)
 
 
-def test_a_damaged_entry_is_rebuilt_not_trusted(corpus, tmp_path):
+def test_a_damaged_cache_database_is_rebuilt_not_trusted(corpus, tmp_path):
     out = tmp_path / "out"
     build(corpus, out)
-    first = (out / "graph.nq").read_bytes()
-    entry = sorted(cache_folder(out).glob("*.pickle.z"))[0]
-    entry.write_bytes(entry.read_bytes()[:100])
-    assert "1 of 2 list(s) unchanged" in build(corpus, out)
-    assert (out / "graph.nq").read_bytes() == first
+    first = {name: (out / name).read_bytes() for name in ("graph.nq", "records.json", "findings.csv")}
+    database = cache_folder(out) / "lists.sqlite"
+    database.write_bytes(b"not a database" + database.read_bytes()[100:])
+    assert "0 of 2 list(s) unchanged" in build(corpus, out)
+    assert {name: (out / name).read_bytes() for name in first} == first
+
+
+def test_the_list_store_fills_the_site_database_as_adding_list_by_list_does(tmp_path):
+    from build_graph.site_db import SiteDB
+    from build_graph.stream import build_list
+
+    outputs = [build_list(file, meta, None) for file, meta in bundled_lists()]
+    outputs.append(outputs[0])  # one list twice: its nodes are there already, its edges' texts replaced
+    by_hand = SiteDB()
+    for output in outputs:
+        by_hand.add_quotes(output.quotes)
+        by_hand.add(output.fragment)
+        by_hand.add_list(output.power_list, output.counts["citations"])
+    store = ListStore(tmp_path / "store")
+    for number, output in enumerate(outputs[:2]):
+        store.add(f"key{number}", output)
+    filled = SiteDB()
+    store.fill(filled, ["key0", "key1", "key0"])
+    for table, order in (("nodes", "rowid"), ("edges", "power, basis"), ("lists", "rowid"), ("findings", "rowid"),
+                         ("items", "rowid"), ("quotes", "rowid")):
+        rows = list(filled.sql.execute(f"SELECT * FROM {table} ORDER BY {order}"))
+        assert rows and rows == list(by_hand.sql.execute(f"SELECT * FROM {table} ORDER BY {order}")), table
 
 
 def test_a_screenshot_is_taken_again_only_when_its_page_changed(tmp_path, monkeypatch):
@@ -95,3 +120,41 @@ def test_a_cut_graph_file_in_the_cache_is_not_trusted(corpus, tmp_path):
     graph_file.write_bytes(graph_file.read_bytes()[:-50])
     assert "1 of 2 list(s) unchanged" in build(corpus, out)
     assert (out / "graph.nq").read_bytes() == first
+
+
+def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_previous_build(tmp_path, monkeypatch):
+    """Units (build_graph/reuse.py) whose lists did not change are linked from the previous build;
+    the output is byte for byte a fresh build's."""
+    from build_graph import views
+    from build_graph.readers import ListMeta
+    from build_graph.reuse import MANIFEST
+    from build_graph.stream import stream_build
+
+    monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)  # no page per power: units are reused
+    jobs = []
+    for county in ("甲县", "乙县"):
+        for file, meta in bundled_lists():
+            copy = tmp_path / f"{county}-{file.name}"
+            shutil.copy(file, copy)
+            jobs.append((copy, ListMeta(f"{meta.list_id}-{len(jobs)}", county + "医疗保障局" + str(len(jobs)), "",
+                                        copy.name, meta.date)))
+    out, lines = tmp_path / "out", []
+    stream_build(jobs, None, out, lines.append, workers=1)
+    assert (out / MANIFEST).is_file() and not any("from the previous build" in line for line in lines)
+    lines.clear()
+    stream_build(jobs, None, out, lines.append, workers=1)
+    made = next(line for line in lines if "graph views" in line)
+    units = len(list((out / "views").glob("authority-*.html"))) * 2 + len(list((out / "pages").glob("article-*")))
+    assert units > 8 and made.endswith(f"({units + 2 * len(list((out / 'pages').glob('instrument-*')))} unchanged: "
+                                       "from the previous build)")
+    edited = jobs[3][0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("医疗保险", "医疗保障", 1), encoding="utf-8")
+    lines.clear()
+    stream_build(jobs, None, out, lines.append, workers=1)
+    taken = int(next(line for line in lines if "graph views" in line).rsplit("(", 1)[1].split()[0])
+    assert 0 < taken < units
+    fresh = tmp_path / "fresh"
+    stream_build(jobs, None, fresh, workers=1, cache=False)
+    for file in sorted(p for p in fresh.rglob("*") if p.is_file() and "store" not in p.relative_to(fresh).parts
+                       and p.suffix != ".png"):
+        assert file.read_bytes() == (out / file.relative_to(fresh)).read_bytes(), file
