@@ -205,20 +205,22 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 
 def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
-                         cache: Path | None = None, previous: Path | None = None) -> dict[str, int]:
+                         cache: Path | None = None, reuse: Reuse | None = None) -> dict[str, int]:
     """The analytics, graph views, text pages, index.html and the screenshots, from the site
     database ``db``; views and pages counted per kind. ``comparison_pages``: (file, title) of the
     comparison pages already written (``pages.write_comparisons``). ``cache``: screenshots by
-    content (tool and page), reused while a page is unchanged. ``previous``: a complete earlier
-    build whose unchanged views and pages are taken (:mod:`reuse`)."""
+    content (tool and page), reused while a page is unchanged. ``reuse``: the units taken from
+    the previous build (:mod:`reuse`)."""
     analytics = write_csv(db, out / "analytics")
     power_pages(db)
-    reuse = Reuse(db, out, previous)
+    reuse = reuse or Reuse(db, out)
+    taken_before = reuse.taken
     views = write_views(db, out, reuse)
     pages = write_pages(db, out, reuse)
     reuse.save()
     write_site(db, out, report, comparison_pages, analytics)
-    taken = f" ({reuse.taken} unchanged: from the previous build)" if reuse.taken else ""
+    taken = reuse.taken - taken_before
+    taken = f" ({taken} unchanged: from the previous build)" if taken else ""
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html"
              + taken)
     with tempfile.TemporaryDirectory() as profile:

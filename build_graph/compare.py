@@ -256,15 +256,18 @@ def list_pairs(lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def compare_lists(db: SiteDB, lists, workers: int = 1, cache: Path | None = None) -> Iterator[Comparison]:
-    """Every comparison ``list_pairs`` asks for, one after another as they are made, over the
-    power–basis graph ``db`` holding the lists' powers (``lists``: objects with ``list_id`` and
-    ``authority``); on ``workers`` processes. ``cache``: a folder of alignments by content (the
-    tool and both lists' power entries), holding after the run only the entries it used."""
+def compare_lists(db: SiteDB, lists, workers: int = 1, cache: Path | None = None,
+                  pairs: list[tuple[str, str]] | None = None) -> Iterator[Comparison]:
+    """Every comparison ``list_pairs`` asks for (or of ``pairs``), one after another as they are
+    made, over the power–basis graph ``db`` holding the lists' powers (``lists``: objects with
+    ``list_id`` and ``authority``); on ``workers`` processes. A pair of which a list holds no
+    power is left out. ``cache``: a folder of alignments by content (the tool and both lists'
+    power entries), holding after the run only the entries it used."""
     from . import list_cache
     from .parallel import ordered_map
 
-    pairs = list_pairs([(pl.list_id, pl.authority) for pl in lists])
+    if pairs is None:
+        pairs = list_pairs([(pl.list_id, pl.authority) for pl in lists])
     entries = _EntriesOf(db)
     jobs = ((entries[a], entries[b], cache) for a, b in pairs if entries[a] and entries[b])
     used = set()

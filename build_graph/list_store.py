@@ -147,12 +147,12 @@ class ListStore:
 
     def prune(self, keep: set[str]) -> int:
         """Remove every list not in ``keep`` (rows, N-Quads file) and stray files of this folder
-        (older cache formats, temporary files); returns how many lists."""
+        (temporary files, the list pickles of older versions); returns how many lists."""
         stale = [key for (key,) in self.sql.execute("SELECT key FROM entries") if key not in keep]
         with self.sql:
             self._remove(stale)
         for path in self.folder.iterdir():
-            if path.is_file() and not path.name.startswith(DATABASE) and path.name.split(".", 1)[0] not in keep:
+            if path.is_file() and path.suffix in (".nq", ".z", ".tmp") and path.name.split(".", 1)[0] not in keep:
                 path.unlink(missing_ok=True)
         return len(stale)
 

@@ -1,14 +1,16 @@
 """Files of the site a rebuild takes from the previous build instead of making them again.
 
 A *unit* is one file of the site made from one part of the power–basis graph: an authority's
-view or page, an instrument's view or page, an article's page. Its digest covers all it is
+view or page, an instrument's view or page, an article's page, a comparison of two lists
+(:mod:`alignments`). Its digest covers all it is
 made from: the tool (fingerprint: code, registry, shapes), the unit's kind and name, its members
 and, for every power in it, the content keys of the lists holding that power, in list order
 (``SiteDB.power_lists``) — a power's record, its citations' texts and the basis nodes it rests on
 all come from those lists. A basis node's record comes from the first list citing it, so units
 are reused only when every list gave each basis node the same record
-(``SiteDB.basis_records_agree``); and never when every power has a page of its own (a small
-corpus, where linking to power pages changes with the corpus).
+(``SiteDB.basis_records_agree``). Whether powers have pages of their own (a small corpus) is in
+every digest: a power's node links to its page or to its authority's. The power pages are not
+units: they are made every time.
 
 The previous build's manifest (:data:`MANIFEST`) maps each unit's file to its digest and the
 search-index entries it added; a file whose digest is unchanged is hard-linked from the previous
@@ -36,7 +38,7 @@ class Reuse:
 
     def __init__(self, db: SiteDB, out: Path, previous: Path | None = None):
         self.db, self.out, self.previous = db, out, previous
-        self.enabled = db.basis_records_agree and not db.power_pages
+        self.enabled = db.basis_records_agree
         self.old: dict[str, dict] = {}
         if previous is not None and self.enabled:
             try:
@@ -50,7 +52,7 @@ class Reuse:
         """The digest of a unit (None when units are not reused in this build)."""
         if not self.enabled:
             return None
-        digest = hashlib.sha256(json.dumps([list_cache.fingerprint(), kind, name, sorted(members)],
+        digest = hashlib.sha256(json.dumps([list_cache.fingerprint(), self.db.power_pages, kind, name, sorted(members)],
                                            ensure_ascii=False).encode())
         for power, keys in self.db.power_lists(powers):
             digest.update(f"\n{power}\t{keys}".encode())

@@ -331,6 +331,11 @@ class SiteDB:
             yield (self._node(grouped[0][:width]),
                    [self._node(row[width:]) for row in grouped if row[width] is not None])
 
+    def powers_of(self, list_id: str) -> list[str]:
+        """The powers first added by list ``list_id``, sorted."""
+        return [r[0] for r in self._ready().execute(
+            "SELECT id FROM nodes WHERE list_id = ? AND kind = 'power' ORDER BY id", (list_id,))]
+
     def powers_by_authority(self) -> Iterator[tuple[str, list[str]]]:
         """(authority, its powers sorted), authorities sorted."""
         yield from self._grouped("SELECT authority, id FROM nodes WHERE kind = 'power' ORDER BY authority, id")

