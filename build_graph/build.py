@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,7 +34,7 @@ from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, 
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph, provisions_ranked, write_csv
-from .spreadsheet import write_csv_file
+from .spreadsheet import csv_text
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
 from .validate_by_list import validation_groups, validate_by_list
@@ -121,11 +122,22 @@ def shared_authority_findings(lists) -> list[tuple[str, Finding]]:
     return found
 
 
-def write_findings(db: SiteDB, path: Path) -> None:
-    """findings.csv: every finding of every list, as ``export.finding_rows`` makes them."""
+def write_findings(db: SiteDB, out: Path, reuse: Reuse | None = None) -> None:
+    """findings.csv: every finding of every list, as ``export.finding_rows`` makes them; a
+    list's rows are a segment (:mod:`splice`), taken from the previous build while they are the same."""
+    own = reuse is None
+    reuse = reuse or Reuse(None, out)
     columns = export.FINDING_COLUMNS + (("file",) if next(db.findings(), None) else ())  # as export.to_csv
-    rows = (export.finding_row(list_id, finding) for list_id, finding, _ in db.findings())
-    write_csv_file(path, columns, ([row[c] for c in columns] for row in rows))
+    spliced = reuse.spliced("findings.csv")
+    spliced.write(csv_text(columns, []))
+    for list_id, grouped in groupby(db.findings(), key=lambda row: row[0]):
+        findings = [finding for _, finding, _ in grouped]
+        rows = (export.finding_row(list_id, finding) for finding in findings)
+        spliced.segment(list_id, Reuse.content_digest(columns, list_id, findings),
+                        lambda: csv_text(None, ([row[c] for c in columns] for row in rows)))
+    reuse.finish("findings.csv", spliced)
+    if own:
+        reuse.save()
 
 
 def powers_in_graph(quads: list[ox.Quad]) -> dict[str, int]:
@@ -187,7 +199,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     db = SiteDB.from_graph(power_graph(built))
     for power_list in built.lists:
         db.add_list(power_list, built.basis_counts[power_list.list_id])
-    write_findings(db, out / "findings.csv")
+    write_findings(db, out)
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
     del store
@@ -213,11 +225,13 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
     the previous build (:mod:`reuse`)."""
     analytics = write_csv(db, out / "analytics")
     power_pages(db)
+    own = reuse is None
     reuse = reuse or Reuse(db, out)
     taken_before = reuse.taken
     views = write_views(db, out, reuse)
     pages = write_pages(db, out, reuse)
-    reuse.save()
+    if own:
+        reuse.save()
     write_site(db, out, report, comparison_pages, analytics)
     taken = reuse.taken - taken_before
     taken = f" ({taken} unchanged: from the previous build)" if taken else ""

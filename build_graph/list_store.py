@@ -113,15 +113,16 @@ class ListStore:
         return array("q", sorted(ids))
 
     def entries(self, keys: list[str]) -> list[dict]:
-        """Of each key (all present): list_id, source_file, layout, rows and the list's counts."""
+        """Of each key (all present): list_id, source_file, layout, rows, the list's counts and how
+        many rows of records.json ("records") and citations.json ("citations") it has."""
         found = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            for key, list_id, source_file, layout, rows, counts in self.sql.execute(
-                    "SELECT key, list_id, source_file, layout, rows, counts FROM entries "
+            for key, list_id, source_file, layout, rows, counts, records, citations in self.sql.execute(
+                    "SELECT key, list_id, source_file, layout, rows, counts, records_n, citations_n FROM entries "
                     f"WHERE key IN ({', '.join('?' * len(chunk))})", chunk):
                 found[key] = {"list_id": list_id, "source_file": source_file, "layout": layout, "rows": rows,
-                              "counts": json.loads(counts)}
+                              "counts": json.loads(counts), "records": records, "citations": citations}
         return [found[key] for key in keys]
 
     def registry_lines(self, keys: list[str]) -> list[bytes]:
@@ -132,13 +133,12 @@ class ListStore:
             ids.update(array("q", blob))
         return sorted(line for id_, line in self.sql.execute("SELECT id, line FROM registry_lines") if id_ in ids)
 
-    def json_rows(self, keys: list[str], which: str) -> Iterable[tuple[str, int]]:
-        """Each key's rendered rows of records.json (``which`` "records") or citations.json
-        ("citations"): (the rows joined as ``stream.json_rows`` renders them, how many)."""
-        column, count = ("records", "records_n") if which == "records" else ("citation_rows", "citations_n")
-        for key in keys:
-            blob, rows = self.sql.execute(f"SELECT {column}, {count} FROM entries WHERE key = ?", (key,)).fetchone()
-            yield zlib.decompress(blob).decode(), rows
+    def json_rows(self, key: str, which: str) -> str:
+        """The list's rendered rows of records.json (``which`` "records") or citations.json
+        ("citations"), joined as ``stream.json_rows`` renders them ("" when none)."""
+        column = "records" if which == "records" else "citation_rows"
+        (blob,) = self.sql.execute(f"SELECT {column} FROM entries WHERE key = ?", (key,)).fetchone()
+        return zlib.decompress(blob).decode()
 
     def fill(self, db: SiteDB, keys: list[str]) -> None:
         """Every list of ``keys`` (in this order) into the site database ``db``."""

@@ -26,8 +26,13 @@ import os
 import shutil
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import list_cache
-from .site_db import SiteDB
+from .splice import SplicedFile
+
+if TYPE_CHECKING:
+    from .site_db import SiteDB
 
 MANIFEST = ".units.json"
 
@@ -36,17 +41,21 @@ class Reuse:
     """The units of a build into ``out``, with those of ``previous`` (a complete earlier build,
     or None) to take from."""
 
-    def __init__(self, db: SiteDB, out: Path, previous: Path | None = None):
+    def __init__(self, db: SiteDB | None, out: Path, previous: Path | None = None):
         self.db, self.out, self.previous = db, out, previous
-        self.enabled = db.basis_records_agree
+        self.enabled = db is not None and db.basis_records_agree
         self.old: dict[str, dict] = {}
-        if previous is not None and self.enabled:
+        self.old_segments: dict[str, list] = {}
+        if previous is not None:
             try:
-                self.old = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))["units"]
+                manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+                self.old, self.old_segments = manifest["units"] if self.enabled else {}, manifest["segments"]
             except (OSError, ValueError, KeyError, TypeError):
-                self.old = {}
+                self.old, self.old_segments = {}, {}
         self.units: dict[str, dict] = {}
+        self.segments: dict[str, list] = {}
         self.taken = 0
+        self.segments_taken = 0
 
     def digest(self, kind: str, name: str, members: list[str], powers: list[str]) -> str | None:
         """The digest of a unit (None when units are not reused in this build)."""
@@ -57,6 +66,11 @@ class Reuse:
         for power, keys in self.db.power_lists(powers):
             digest.update(f"\n{power}\t{keys}".encode())
         return digest.hexdigest()
+
+    @staticmethod
+    def content_digest(*parts) -> str:
+        """The digest of a unit or segment made from ``parts`` alone (their ``repr``) by this tool."""
+        return hashlib.sha256(repr((list_cache.fingerprint(), *parts)).encode()).hexdigest()
 
     def take(self, file: str, digest: str | None) -> list | None:
         """The search entries of ``file`` (relative to the output) when it was linked from the
@@ -81,9 +95,22 @@ class Reuse:
         if digest is not None:
             self.units[file] = {"digest": digest, "search": search}
 
+    def spliced(self, file: str) -> SplicedFile:
+        """``file`` (relative to the output) to write segment by segment, unchanged segments
+        copied from the previous build's; finish it with :meth:`finish`."""
+        old = self.old_segments.get(file)
+        previous = None
+        if old and self.previous is not None:
+            previous = (self.previous / file, {name: (digest, offset, length) for name, digest, offset, length in old})
+        return SplicedFile(self.out / file, previous)
+
+    def finish(self, file: str, spliced: SplicedFile) -> None:
+        self.segments[file] = spliced.close()
+        self.segments_taken += spliced.taken
+
     def save(self) -> None:
-        """The manifest of this build (no file when units are not reused)."""
-        if self.enabled:
-            # not sort_keys: the search entries keep their keys' order, which the search index shows
-            text = json.dumps({"units": dict(sorted(self.units.items()))}, ensure_ascii=False)
-            (self.out / MANIFEST).write_text(text + "\n", encoding="utf-8")
+        """The manifest of this build."""
+        # not sort_keys: the search entries keep their keys' order, which the search index shows
+        text = json.dumps({"units": dict(sorted(self.units.items())), "segments": dict(sorted(self.segments.items()))},
+                          ensure_ascii=False)
+        (self.out / MANIFEST).write_text(text + "\n", encoding="utf-8")

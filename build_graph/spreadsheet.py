@@ -22,7 +22,7 @@ def neutralize(value):
     return value
 
 
-def csv_text(header: Iterable[str], rows: Iterable[Iterable]) -> str:
+def csv_text(header: Iterable[str] | None, rows: Iterable[Iterable]) -> str:
     """CSV (LF line ends, UTF-8 text) with every cell neutralised; None is an empty cell."""
     out = io.StringIO()
     write_csv_rows(out, header, rows)
@@ -35,9 +35,11 @@ def write_csv_file(path, header: Iterable[str], rows: Iterable[Iterable]) -> int
         return write_csv_rows(handle, header, rows)
 
 
-def write_csv_rows(handle, header: Iterable[str], rows: Iterable[Iterable]) -> int:
+def write_csv_rows(handle, header: Iterable[str] | None, rows: Iterable[Iterable]) -> int:
+    """The header (None: no header row) and the rows; returns the number of rows."""
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow([neutralize(h) for h in header])
+    if header is not None:
+        writer.writerow([neutralize(h) for h in header])
     count = 0
     for row in rows:
         writer.writerow([neutralize("" if v is None else v) for v in row])

@@ -47,7 +47,8 @@ from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
-from .store_load import graph_entry, load_store, write_index
+from .splice import SplicedFile
+from .store_load import graph_entry, load_store, read_index, write_index
 from .validate import load_shapes, rule_provisions, write_report_files
 from .validate_by_list import validation_groups, validate_by_list
 from .views import power_pages
@@ -136,22 +137,20 @@ def json_rows(rows: list[dict]) -> list[str]:
     return [json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ") for row in rows]
 
 
-class _JsonArray:
-    """Write a JSON array list by list, byte for byte what ``export.to_json`` writes for the rows."""
-
-    def __init__(self, path: Path):
-        self.file = path.open("w", encoding="utf-8")
-        self.rows = 0
-
-    def extend(self, rendered: str, rows: int) -> None:
-        """Append ``rows`` rows rendered by :func:`json_rows` and joined with ",\\n  "."""
+def _write_json_rows(reuse: Reuse, file: str, lists: list[tuple[str, int]], rendered) -> None:
+    """records.json or citations.json (``file``): a JSON array, byte for byte what
+    ``export.to_json`` writes for the rows, from (content key, rows) of each list and
+    ``rendered(key)``: the list's rows as :func:`json_rows` renders them, joined by ",\\n  ".
+    A list's segment is its rows and the separator before them."""
+    spliced = reuse.spliced(file)
+    first = True
+    for key, rows in lists:
         if rows:
-            self.file.write(("[\n  " if self.rows == 0 else ",\n  ") + rendered)
-            self.rows += rows
-
-    def close(self) -> None:
-        self.file.write("[]\n" if self.rows == 0 else "\n]\n")
-        self.file.close()
+            separator = "[\n  " if first else ",\n  "
+            spliced.segment(key, f"{key} {first}", lambda: separator + rendered(key))
+            first = False
+    spliced.write("[]\n" if first else "\n]\n")
+    reuse.finish(file, spliced)
 
 
 def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: Path, progress=lambda m: None,
@@ -191,14 +190,16 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             progress(f"  {len(jobs) - len(to_read)} of {len(jobs)} list(s) unchanged since the last build "
                      f"(taken from {cache_dir.name}/), {len(to_read)} read")
         store.fill(db, keys)
-        entries = [entry["counts"] for entry in store.entries(keys)]
+        power_pages(db)  # before any unit's digest: whether powers have pages is in each
+        previous = target if cache and is_complete_build(target) else None
+        reuse = Reuse(db, out, previous)
+        listed = store.entries(keys)
+        entries = [entry["counts"] for entry in listed]
         chunk_files = {counts["graph_iri"]: (store.nquads_file(key), counts["graph"]) for key, counts in zip(keys, entries)}
         registry_lines = store.registry_lines(keys)
         for name in ("records", "citations"):
-            array = _JsonArray(out / f"{name}.json")
-            for rendered, rows in store.json_rows(keys, name):
-                array.extend(rendered, rows)
-            array.close()
+            _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
+                             lambda key: store.json_rows(key, name))
         lists = db.lists()
         for list_id, finding in shared_authority_findings(lists):
             db.add_findings(list_id, [finding])
@@ -207,9 +208,6 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         for rule in rule_provisions(load_shapes()):
             emitter.rule_provision(rule)
         (out / "pages").mkdir()
-        power_pages(db)  # before any unit's digest: whether powers have pages is in each
-        previous = target if cache and is_complete_build(target) else None
-        reuse = Reuse(db, out, previous)
         comparison_pages, alignment, aligned = write_alignments(
             db, out, store.folder, reuse, chunks / "alignment.nq", workers, cache_dir / "alignment" if cache_dir else None)
         if alignment is not None:
@@ -221,7 +219,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
         graphs = _by_graph(shared)
         del shared
-        index = _write_graph(out / "graph.nq", graphs, chunk_files)
+        index = _write_graph(out / "graph.nq", graphs, chunk_files, previous)
         del graphs
         write_index(out, index)
         graph_sizes = {graph: entry["quads"] for graph, entry in index.items()}
@@ -241,10 +239,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
                                       sink=db.add_results)
             progress(f"  loaded the store store/ ({loading.result()})")
-        write_findings(db, out / "findings.csv")
+        write_findings(db, out, reuse)
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
-        write_report_files(report.conforms, report.by_severity, db.results, out)
+        write_report_files(report.conforms, report.by_severity, db.results, out, reuse=reuse)
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
         views = write_site_and_views(comparison_pages, db, out, report, progress,
                                      cache_dir / "screenshots" if cache_dir else None, reuse)
@@ -255,6 +253,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                   "validation": {"conforms": report.conforms, "violations": report.violations,
                                  "results": report.result_count}}
         (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        reuse.save()
+        if reuse.segments_taken:
+            progress(f"  {reuse.segments_taken} lists' parts of records.json, citations.json, findings.csv and the "
+                     "validation reports unchanged: copied from the previous build")
         db.close()
         (out / SITE_DB_FILE).unlink()
         if cache:
@@ -274,30 +276,32 @@ def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
     return {graph: list(members) for graph, members in groups.items()}
 
 
-def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_files: dict[str, tuple[Path, dict]]
-                 ) -> dict[str, dict]:
+def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_files: dict[str, tuple[Path, dict]],
+                 previous: Path | None = None) -> dict[str, dict]:
     """graph.nq: the shared graphs (quads, or N-Quads already sorted) and every chunk (a list's, the alignment's),
     in graph-IRI order; returns each graph's index entry (offset, length, quads, SHA-256;
     :func:`store_load.graph_entry`). A chunk comes with its entry (made where the list was
-    built): its bytes are only copied."""
+    built): its bytes are only copied. A graph the previous build's graph.nq (in ``previous``)
+    holds with the same SHA-256 is copied from there (:mod:`splice`: by the kernel, runs of
+    graphs at once)."""
+    old = read_index(previous) if previous is not None else None
+    spliced = SplicedFile(path, (previous / "graph.nq", {graph: (entry["sha256"], entry["offset"], entry["length"])
+                                                         for graph, entry in old.items()}) if old else None)
     pieces = [(graph, (file, entry)) for graph, (file, entry) in chunk_files.items()]
     pieces += [(graph, quads) for graph, quads in shared.items()]
     index: dict[str, dict] = {}
-    offset = 0
-    with path.open("wb") as handle:
-        for graph, piece in sorted(pieces, key=lambda piece: piece[0]):
-            if isinstance(piece, tuple):
-                file, entry = piece
-                if entry["length"]:
-                    with file.open("rb") as source:
-                        shutil.copyfileobj(source, handle, 2**22)
-                    index[graph] = {**entry, "offset": offset}
-            else:
-                data = piece if isinstance(piece, bytes) else sorted_nquads(piece)
-                if data:
-                    index[graph] = graph_entry(data, offset)
-                    handle.write(data)
-            offset += index[graph]["length"] if graph in index else 0
+    for graph, piece in sorted(pieces, key=lambda piece: piece[0]):
+        if isinstance(piece, tuple):
+            file, entry = piece
+            if entry["length"]:
+                index[graph] = {**entry, "offset": spliced.offset}
+                spliced.segment(graph, entry["sha256"], file.read_bytes)
+        else:
+            data = piece if isinstance(piece, bytes) else sorted_nquads(piece)
+            if data:
+                index[graph] = graph_entry(data, spliced.offset)
+                spliced.segment(graph, index[graph]["sha256"], lambda: data)
+    spliced.close()
     return index
 
 

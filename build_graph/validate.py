@@ -19,7 +19,7 @@ SKOS_PREF = SKOS.prefLabel
 
 from .data import folder
 from .iris import ONTOLOGY, file_slug
-from .spreadsheet import csv_text, write_csv_file
+from .spreadsheet import csv_text
 from .validate_sparql import RawResult
 
 PKG = rdflib.Namespace(ONTOLOGY)
@@ -331,8 +331,16 @@ def as_text(report: ValidationReport) -> str:
 
 def text_lines(conforms: bool, violations: int, total: int, results: Iterable[ValidationResult]) -> Iterator[str]:
     """validation.txt line by line (each ending in a newline), from results in report order."""
-    yield (f"SHACL: {'conforms' if conforms else 'does not conform'} — "
-           f"{violations} violations, {total} results\n")
+    yield text_heading(conforms, violations, total)
+    yield from text_body(results)
+
+
+def text_heading(conforms: bool, violations: int, total: int) -> str:
+    return f"SHACL: {'conforms' if conforms else 'does not conform'} — {violations} violations, {total} results\n"
+
+
+def text_body(results: Iterable[ValidationResult]) -> Iterator[str]:
+    """The lines of validation.txt below its heading (a section per item)."""
     current = None
     for r in merged(results):
         heading = (r.list, r.item_no, r.item)
@@ -363,8 +371,18 @@ def results_turtle(conforms: bool, results: Iterable[ValidationResult]) -> str:
 
 def turtle_lines(conforms: bool, results: Iterable[ValidationResult]) -> Iterator[str]:
     """:func:`results_turtle` line by line (no graph of 10⁵ results is built in memory)."""
+    yield turtle_heading(conforms)
+    yield from turtle_results(results)
+    yield " .\n"
+
+
+def turtle_heading(conforms: bool) -> str:
+    return f"@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"
+
+
+def turtle_results(results: Iterable[ValidationResult]) -> Iterator[str]:
+    """Each result's ``sh:result`` of :func:`turtle_lines`."""
     shapes_ns = "https://w3id.org/powerkg/shapes#"
-    yield f"@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n[] a sh:ValidationReport ; sh:conforms {'true' if conforms else 'false'}"
     for r in results:  # terms written by pyoxigraph (N-Triples forms, valid Turtle): 10× rdflib's n3()
         focus = ox.NamedNode(r.focus) if r.focus.startswith("http") else ox.Literal(r.focus)
         parts = [f"sh:resultSeverity sh:{r.severity}", f"sh:sourceShape {ox.NamedNode(shapes_ns + r.shape)}",
@@ -373,7 +391,6 @@ def turtle_lines(conforms: bool, results: Iterable[ValidationResult]) -> Iterato
         if r.value:
             parts.append(f"sh:value {ox.Literal(r.value)}")
         yield "\n  ; sh:result [ a sh:ValidationResult ; " + " ; ".join(parts) + " ]"
-    yield " .\n"
 
 
 def as_turtle(report: ValidationReport) -> str:
@@ -443,26 +460,42 @@ def _write_html(conforms: bool, by_severity: Counter, total: int, results, out: 
     if total <= REPORT_PAGE_MAX_RESULTS:
         (out / "validation.html").write_text(as_html(ValidationReport(conforms, list(results()), None)), encoding="utf-8")
         return
-    (out / "validation").mkdir(exist_ok=True)
-    rows, lists = [], 0
+    pages = _ListPages(out)
     for list_id, grouped in groupby(results(), key=lambda r: r.list):
-        mine = list(grouped)
-        counts = Counter(r.severity for r in mine)
+        pages.add(list_id, list(grouped))
+    pages.close(conforms, by_severity, total)
+
+
+class _ListPages:
+    """The report of a large validation: a page per list (each a unit of ``reuse``: taken from
+    the previous build while the list's results are the same) and validation.html, a table of
+    the lists."""
+
+    def __init__(self, out: Path, reuse=None):
+        (out / "validation").mkdir(exist_ok=True)
+        self.out, self.reuse, self.rows = out, reuse, []
+
+    def add(self, list_id: str, results: list[ValidationResult], digest: str | None = None) -> None:
+        counts = Counter(r.severity for r in results)
         page = report_page_of(list_id)
-        part = ValidationReport(counts["Violation"] == 0, mine, None)
-        (out / page).write_text(as_html(part, home="../index.html", title=f" · {list_id}"), encoding="utf-8")
-        rows.append((-counts["Violation"], list_id, f"<tr><td><a href='{escape(page)}'>{escape(list_id)}</a></td>"
-                     f"<td>{counts['Violation']}</td><td>{counts['Warning']}</td><td>{counts['Info']}</td></tr>"))
-        lists += 1
-    summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
-    table = "".join(row for *_, row in sorted(rows))
-    (out / "validation.html").write_text(f"""<!doctype html>
+        if self.reuse is None or self.reuse.take(page, digest) is None:
+            part = ValidationReport(counts["Violation"] == 0, results, None)
+            (self.out / page).write_text(as_html(part, home="../index.html", title=f" · {list_id}"), encoding="utf-8")
+            if self.reuse is not None:
+                self.reuse.made(page, digest, [])
+        self.rows.append((-counts["Violation"], list_id, f"<tr><td><a href='{escape(page)}'>{escape(list_id)}</a></td>"
+                          f"<td>{counts['Violation']}</td><td>{counts['Warning']}</td><td>{counts['Info']}</td></tr>"))
+
+    def close(self, conforms: bool, by_severity: Counter, total: int) -> None:
+        summary = ", ".join(f"{escape(k)}: {v}" for k, v in sorted(by_severity.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
+        table = "".join(row for *_, row in sorted(self.rows))
+        (self.out / "validation.html").write_text(f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>powerkg 校验报告 validation report</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
 td:not(:first-child){{text-align:right}}</style></head>
 <body><p><a href="index.html">首页 index</a></p><h1>SHACL 校验报告 · validation report</h1>
 <p>{'符合 conforms' if conforms else '不符合 does not conform'} — {summary}; {total} results in
-{lists} lists: each list's results are on its own page (violations first below).</p>
+{len(self.rows)} lists: each list's results are on its own page (violations first below).</p>
 <table><tr><th>清单 list</th><th>违规 Violation</th><th>警告 Warning</th><th>提示 Info</th></tr>{table}</table></body></html>
 """, encoding="utf-8")
 
@@ -502,14 +535,40 @@ def write_reports(report: ValidationReport, out: Path) -> None:
 
 
 def write_report_files(conforms: bool, by_severity: Counter, results: Callable[[], Iterable[ValidationResult]],
-                       out: Path, turtle: bool = True) -> None:
-    """The report files from ``results()`` (called once per file; results in report order), each
-    written as the results come: a report of 10⁵ results is never one string or one list."""
+                       out: Path, turtle: bool = True, reuse=None) -> None:
+    """The report files from ``results()`` (results in report order), written list by list as
+    the results come: a report of 10⁵ results is never one string or one list. Each list's part
+    of validation.txt, .csv and .ttl is a segment (:mod:`splice`) and its report page (large
+    reports) a unit of ``reuse`` (a ``reuse.Reuse``: what the previous build made of the same
+    results is taken), its digest that of the list's results."""
+    from .reuse import Reuse
+
     total = sum(by_severity.values())
-    with (out / "validation.txt").open("w", encoding="utf-8") as handle:
-        handle.writelines(text_lines(conforms, by_severity["Violation"], total, results()))
-    write_csv_file(out / "validation.csv", CSV_COLUMNS, csv_rows(results()))
+    if total <= REPORT_PAGE_MAX_RESULTS:
+        _write_html(conforms, by_severity, total, results, out)
+    own = reuse is None
+    reuse = reuse or Reuse(None, out)
+    files = ["validation.txt", "validation.csv"] + (["validation.ttl"] if turtle else [])
+    spliced = {file: reuse.spliced(file) for file in files}
+    spliced["validation.txt"].write(text_heading(conforms, by_severity["Violation"], total))
+    spliced["validation.csv"].write(csv_text(CSV_COLUMNS, []))
     if turtle:
-        with (out / "validation.ttl").open("w", encoding="utf-8") as handle:
-            handle.writelines(turtle_lines(conforms, results()))
-    _write_html(conforms, by_severity, total, results, out)
+        spliced["validation.ttl"].write(turtle_heading(conforms))
+    pages = _ListPages(out, reuse) if total > REPORT_PAGE_MAX_RESULTS else None
+    for list_id, grouped in groupby(results(), key=lambda r: r.list):
+        mine = list(grouped)
+        digest = Reuse.content_digest(mine)
+        spliced["validation.txt"].segment(list_id, digest, lambda: "".join(text_body(mine)))
+        spliced["validation.csv"].segment(list_id, digest, lambda: csv_text(None, csv_rows(mine)))
+        if turtle:
+            spliced["validation.ttl"].segment(list_id, digest, lambda: "".join(turtle_results(mine)))
+        if pages is not None:
+            pages.add(list_id, mine, digest)
+    if turtle:
+        spliced["validation.ttl"].write(" .\n")
+    for file, part in spliced.items():
+        reuse.finish(file, part)
+    if pages is not None:
+        pages.close(conforms, by_severity, total)
+    if own:
+        reuse.save()

@@ -158,6 +158,8 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
     # first, and pairs with it are left out; of (甲, 乙), (甲, 丁), (乙, 丁) the edit of 丁 leaves one
     assert any(line.endswith("aligned 3 pairs of lists (1 unchanged: from the previous build)") for line in lines), lines
     assert any((out / "views").glob("power-*")) == power_pages
+    copied = next(line for line in lines if "copied from the previous build" in line)
+    assert int(copied.split()[0]) >= 3 * 4  # of 4 lists: records, citations and validation.csv of 3 at least
     fresh = tmp_path / "fresh"
     stream_build(jobs, None, fresh, workers=1, cache=False)
     for file in sorted(p for p in fresh.rglob("*") if p.is_file() and "store" not in p.relative_to(fresh).parts
