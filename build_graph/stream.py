@@ -237,7 +237,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             loading = pool.submit(load_store, out, previous)
             report = validate_by_list(out / "graph.nq", validation_groups(lists), ranges, pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
-                                      sink=db.add_results)
+                                      sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()})
             progress(f"  loaded the store store/ ({loading.result()})")
         write_findings(db, out, reuse)
         write_ontology_docs(ontology_files(), out / "ontology")

@@ -46,6 +46,7 @@ class Batch:
     shared: tuple[tuple[int, int], ...]   # the shared graphs' ranges (read once per process)
     shapes_files: tuple[str, ...] | None
     cache: str | None = None              # folder of results by content (list_cache entries)
+    quick_keys: tuple[str, ...] = ()      # per group (the shared batch: one), from its graphs' digests
 
 
 @dataclass
@@ -103,25 +104,42 @@ def validation_groups(lists) -> list[list[str]]:
 
 def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[str]],
             shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
-            cache: Path | None = None) -> tuple[list[Batch], Batch]:
+            cache: Path | None = None, digests: dict[str, str] | None = None) -> tuple[list[Batch], Batch]:
     """The batches of ``groups`` (consecutive groups up to ``batch_bytes`` of graph.nq each,
-    a group never split) and the batch of the shared graphs alone."""
+    a group never split) and the batch of the shared graphs alone. With a cache and the
+    graphs' ``digests`` (graph → SHA-256 of its N-Quads), each group gets a quick key: the
+    tool, the shapes, every shared graph's digest and its own graphs' digests."""
     groups = [[graph for graph in group if graph in ranges] for group in groups]  # a graph without quads has nothing to check
     grouped = {graph for group in groups for graph in group}
     shared = tuple(sorted(r for graph, r in ranges.items() if graph not in grouped))
     files = tuple(map(str, shapes_files)) if shapes_files else None
+    quick = _quick_keys(ranges, grouped, files, digests) if cache is not None and digests is not None else None
     cache = str(cache) if cache is not None else None
-    made, current, size = [], [], 0
+    made, current, keys, size = [], [], [], 0
     for group in filter(None, groups):
         members = tuple(ranges[graph] for graph in group)
         if current and size + sum(n for _, n in members) > batch_bytes:
-            made.append(Batch(str(nquads), tuple(current), shared, files, cache))
-            current, size = [], 0
+            made.append(Batch(str(nquads), tuple(current), shared, files, cache, tuple(keys)))
+            current, keys, size = [], [], 0
         current.append(members)
+        keys += [quick(group)] if quick else []
         size += sum(n for _, n in members)
     if current:
-        made.append(Batch(str(nquads), tuple(current), shared, files, cache))
-    return made, Batch(str(nquads), (), shared, files, cache)
+        made.append(Batch(str(nquads), tuple(current), shared, files, cache, tuple(keys)))
+    return made, Batch(str(nquads), (), shared, files, cache, (quick(["shared graphs alone"]),) if quick else ())
+
+
+def _quick_keys(ranges, grouped: set[str], files, digests: dict[str, str]):
+    """The quick key of a group (list of graphs): from the tool, the shapes and the digests of
+    the shared graphs and the group's."""
+    base = hashlib.sha256(_key_prefix(files))
+    base.update(repr(sorted((graph, digests[graph]) for graph in ranges if graph not in grouped)).encode())
+
+    def quick(members: list[str]) -> str:
+        digest = base.copy()
+        digest.update(repr([(graph, digests.get(graph)) for graph in members]).encode())
+        return digest.hexdigest()
+    return quick
 
 
 READ_BYTES = 4 * 2**20  # graph.nq is read this much at a time (a shared graph can be 10⁸ bytes)
@@ -210,7 +228,14 @@ def validate_batch(batch: Batch) -> BatchResults:
 
     With a cache, each group's results are kept under the SHA-256 of what decides them — the
     tool, the shapes, the group's lines and the shared lines they reach — and taken from there
-    when nothing of that changed: a rebuild validates only the groups an edit reaches."""
+    when nothing of that changed: a rebuild validates only the groups an edit reaches. They are
+    kept under the group's quick key too (:func:`batches`), which needs no line read: when
+    neither the group's graphs nor any shared graph changed, that entry is taken at once."""
+    if batch.cache and batch.quick_keys:  # a quick entry: (the group's full key, its entry)
+        quick = [list_cache.load(Path(batch.cache), key) for key in batch.quick_keys]
+        if all(entry is not None for entry in quick):
+            return _batch_results([entry for _, entry in quick], [*batch.quick_keys, *(key for key, _ in quick)],
+                                  len(quick))
     index = _shared_index(batch.nquads, batch.shared, batch.shapes_files)
     wanted = _wanted(batch.shapes_files)
     if not batch.groups:
@@ -229,10 +254,15 @@ def validate_batch(batch: Batch) -> BatchResults:
             found[i] = entry
             if batch.cache:
                 list_cache.store(Path(batch.cache), keys[i], entry)
+    for quick_key, key, entry in zip(batch.quick_keys, keys, found):
+        list_cache.store(Path(batch.cache), quick_key, (key, entry))
+    return _batch_results(found, [k for k in keys + list(batch.quick_keys) if k], len(units) - len(todo))
+
+
+def _batch_results(found: list, keys: list[str], cached: int) -> BatchResults:
     results = [r for entry in found for r in entry[0]]
     owned = set().union(*(entry[2] for entry in found))
-    return BatchResults(results, any(entry[1] for entry in found), owned, [k for k in keys if k],
-                        len(units) - len(todo))
+    return BatchResults(results, any(entry[1] for entry in found), owned, keys, cached)
 
 
 def _key(own: list[bytes], reached: list[bytes], shapes_files) -> str:
@@ -296,17 +326,19 @@ class ValidationTotals:
 
 def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[int, int]] | None = None,
                      submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
-                     cache: Path | None = None, progress=lambda message: None, sink=None):
+                     cache: Path | None = None, progress=lambda message: None, sink=None,
+                     digests: dict[str, str] | None = None):
     """The validation report of ``nquads``, group by group (see the module's contract):
     a ``ValidationReport``, or with ``sink`` (called with each batch's results, in no particular
     order) its :class:`ValidationTotals` — the results then are never all in memory.
     ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another.
-    ``cache``: a folder of results by content; after the run it holds only the entries it used.
+    ``cache``: a folder of results by content; after the run it holds only the entries it used;
+    ``digests``: each graph's SHA-256 (the graph index), for the groups' quick keys.
     CannotValidate when no shape targeted anything."""
     from .validate import CannotValidate, ValidationReport, sorted_results
 
     ranges = graph_ranges(nquads) if ranges is None else ranges
-    made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes, cache)
+    made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes, cache, digests)
     if submit is None:
         parts = (validate_batch(batch) for batch in made)
         shared_part = None

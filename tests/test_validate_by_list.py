@@ -109,6 +109,38 @@ def test_results_come_from_the_cache_only_where_nothing_they_depend_on_changed(p
     assert len(list(cache.glob("*.pickle.z"))) == 4  # three groups and the shared graphs: stale entries pruned
 
 
+def test_quick_keys_take_results_without_reading_a_line_while_no_graph_changed(pingshan, yuanshi, tmp_path,
+                                                                              monkeypatch):
+    import hashlib
+
+    from build_graph import validate_by_list as module
+
+    def graph_nq(lists):
+        built = build_graph(lists)
+        path.write_bytes(sorted_nquads(built.quads))
+        data = path.read_bytes()
+        digests = {graph: hashlib.sha256(data[offset:offset + length]).hexdigest()
+                   for graph, (offset, length) in graph_ranges(path).items()}
+        return validation_groups(built.lists), digests
+
+    cache, path = tmp_path / "cache", tmp_path / "graph.nq"
+    groups, digests = graph_nq([copy.deepcopy(pingshan), copy.deepcopy(yuanshi)])
+    first = validate_by_list(path, groups, cache=cache, digests=digests)
+    read = module._read
+    monkeypatch.setattr(module, "_read", lambda *args: pytest.fail("a line was read"))
+    messages = []
+    again = validate_by_list(path, groups, cache=cache, digests=digests, progress=messages.append)
+    assert again.results == first.results and "3 group(s) unchanged" in messages[0]
+    monkeypatch.setattr(module, "_read", read)
+    edited = [copy.deepcopy(pingshan), copy.deepcopy(yuanshi)]
+    edited[1].records[0].power += "（修订）"
+    groups, digests = graph_nq(edited)
+    messages.clear()
+    changed = validate_by_list(path, groups, cache=cache, digests=digests, progress=messages.append)
+    assert "2 group(s) unchanged" in messages[0]  # found by their full keys, their lines read
+    assert changed.results == validate_by_list(path, groups).results != first.results
+
+
 def test_graph_nq_is_read_a_block_at_a_time_without_cutting_lines(seed_lists, tmp_path, monkeypatch):
     """A shared graph of a national corpus is 10⁸ bytes: it is read in blocks, and a line cut
     by a block's end is joined with the next block — the lines kept are those of one whole read."""
