@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from .data import folder
@@ -21,11 +22,12 @@ def bundled_lists() -> list[tuple[Path, ListMeta]]:
 
 def meta_for(path: Path) -> ListMeta:
     """Metadata for ``path``: the registry entry when it is a bundled file, else from its name."""
-    resolved = Path(path).resolve()
-    for file, meta in bundled_lists():
-        if file.resolve() == resolved:
-            return meta
-    return ListMeta(Path(path).stem)
+    return _bundled_by_path().get(Path(path).resolve()) or ListMeta(Path(path).stem)
+
+
+@lru_cache(maxsize=1)
+def _bundled_by_path() -> dict[Path, ListMeta]:
+    return {file.resolve(): meta for file, meta in bundled_lists()}
 
 
 def unique_metas(paths: list[Path]) -> list[ListMeta]:

@@ -56,6 +56,7 @@ class Reuse:
         self.segments: dict[str, list] = {}
         self.taken = 0
         self.segments_taken = 0
+        self._signatures: dict[bytes, bytes] = {}
 
     def digest(self, kind: str, name: str, members: list[str], powers: list[str]) -> str | None:
         """The digest of a unit (None when units are not reused in this build)."""
@@ -63,9 +64,19 @@ class Reuse:
             return None
         digest = hashlib.sha256(json.dumps([list_cache.fingerprint(), self.db.power_pages, kind, name, sorted(members)],
                                            ensure_ascii=False).encode())
-        for power, keys in self.db.power_lists(powers):
-            digest.update(f"\n{power}\t{keys}".encode())
+        digest.update(self._signature(powers))
         return digest.hexdigest()
+
+    def _signature(self, powers: list[str]) -> bytes:
+        """The powers with the lists holding them, digested (kept: an authority's view and page,
+        an instrument's view and page ask for the same powers)."""
+        ask = hashlib.sha256("\n".join(powers).encode()).digest()
+        if ask not in self._signatures:
+            digest = hashlib.sha256()
+            for power, keys in self.db.power_lists(powers):
+                digest.update(f"\n{power}\t{keys}".encode())
+            self._signatures[ask] = digest.digest()
+        return self._signatures[ask]
 
     @staticmethod
     def content_digest(*parts) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from itertools import groupby
+from operator import attrgetter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -30,6 +31,7 @@ from .validate import SEVERITY_ORDER, ValidationResult
 NODE_COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
             "instrument_title", "article", "main_item", "subitems")
 _RESULT_FIELDS = tuple(f'"{name}"' for name in ValidationResult.__dataclass_fields__)  # "list" quoted
+_result_fields = attrgetter(*ValidationResult.__dataclass_fields__)  # a result as a row
 _SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
 
 
@@ -256,7 +258,7 @@ class SiteDB:
     def add_results(self, results: list[ValidationResult]) -> None:
         """Validation results (in any order: :meth:`results` sorts them)."""
         self.sql.executemany(f"INSERT INTO results ({', '.join(_RESULT_FIELDS)}) VALUES ({', '.join('?' * len(_RESULT_FIELDS))})",
-                             [tuple(getattr(r, name) for name in ValidationResult.__dataclass_fields__) for r in results])
+                             map(_result_fields, results))
 
     def results(self) -> Iterator[ValidationResult]:
         """The validation results in the report's order (``validate.sorted_results``; results
@@ -391,12 +393,18 @@ class SiteDB:
         for _, node in self._records(set(ids)):
             graph.add_node(node.id, data=node)
         nodes = {n: graph.nodes[n]["data"] for n in graph}
-        sql = self._ready()
-        for node_id, node in nodes.items():
-            if node.kind == "power":
-                for basis, text in sql.execute("SELECT basis, text FROM edges WHERE power = ?", (node_id,)):
-                    if basis in nodes:
-                        graph.add_edge(node_id, basis, text=text)
+        powers = [node_id for node_id, node in nodes.items() if node.kind == "power"]
+        edges: dict[str, list[tuple[str, str]]] = {}
+        for start in range(0, len(powers), 500):  # a query per 500 powers, not per power
+            chunk = powers[start:start + 500]
+            for power, basis, text in self._ready().execute(
+                    f"SELECT power, basis, text FROM edges WHERE power IN ({', '.join('?' * len(chunk))}) "
+                    "ORDER BY power, basis", chunk):
+                edges.setdefault(power, []).append((basis, text))
+        for power in powers:  # in the nodes' order, each power's edges by basis: as networkx keeps them
+            for basis, text in edges.get(power, ()):
+                if basis in nodes:
+                    graph.add_edge(power, basis, text=text)
         return graph
 
     def around(self, ids: Iterable[str]) -> nx.Graph:

@@ -18,6 +18,7 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING
 from importlib import resources
@@ -113,6 +114,7 @@ def instrument_page(instrument_iri: str) -> str:
     return f"instrument-{instrument_iri.rsplit('/', 1)[-1]}.html"
 
 
+@lru_cache(maxsize=4096)
 def authority_page(authority: str) -> str:
     return f"authority-{_slug(authority)}.html"
 
