@@ -27,8 +27,10 @@ class SplicedFile:
         self.taken = 0
         self._source, self._old = None, {}
         if previous is not None and previous[0].is_file():
-            self._source = previous[0].open("rb")
-            self._old = previous[1]
+            ends = max((offset + length for _, offset, length in previous[1].values()), default=0)
+            if previous[0].stat().st_size >= ends:  # a file cut short since is not used at all
+                self._source = previous[0].open("rb")
+                self._old = previous[1]
         self._pending: list[int] = []  # a run of the previous file still to copy: [offset, length]
 
     def write(self, data: bytes | str) -> None:
