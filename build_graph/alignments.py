@@ -6,9 +6,8 @@ both lists' powers and the lists holding them); its lines of the alignment graph
 SQLite (``alignment.sqlite`` in the cache folder, or in the staging folder of a build without
 the cache) with the digest they were made for. A pair whose digest is unchanged keeps its lines
 and takes its page from the previous build; any other pair is aligned again
-(``compare.compare_lists``), its page written and its lines replaced. No two pairs make the
-same line (a line names a power of each list, and a power belongs to the list that first holds
-it), so the graph is the union of the pairs' lines, read back sorted.
+(``compare.compare_lists``), its page written and its lines replaced. The graph is the union
+of the pairs' lines, read back sorted (byte order: the order of a graph's quads by their text).
 """
 from __future__ import annotations
 
@@ -37,8 +36,8 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
     sql = sqlite3.connect(str(folder / DATABASE))
     sql.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                       "CREATE TABLE IF NOT EXISTS pairs (a TEXT, b TEXT, digest TEXT, title TEXT, PRIMARY KEY (a, b));"
-                      "CREATE TABLE IF NOT EXISTS lines (line BLOB PRIMARY KEY, a TEXT, b TEXT) WITHOUT ROWID;"
-                      "CREATE INDEX IF NOT EXISTS lines_by_pair ON lines (a, b);")
+                      "CREATE TABLE IF NOT EXISTS pair_lines (a TEXT, b TEXT, line BLOB);"  # appended; sorted when read
+                      "CREATE INDEX IF NOT EXISTS pair_lines_by_pair ON pair_lines (a, b);")
     lists = db.lists()
     kept = {(a, b): (digest, title) for a, b, digest, title in sql.execute("SELECT a, b, digest, title FROM pairs")}
     pages: dict[tuple[str, str], tuple[str, str]] = {}
@@ -59,19 +58,19 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
     with sql:
         for pair in kept.keys() - set(order):
             sql.execute("DELETE FROM pairs WHERE a = ? AND b = ?", pair)
-            sql.execute("DELETE FROM lines WHERE a = ? AND b = ?", pair)
+            sql.execute("DELETE FROM pair_lines WHERE a = ? AND b = ?", pair)
         for comparison in compare_lists(db, lists, workers, cache, pairs=list(to_align)):
             pair = (comparison.list_a, comparison.list_b)
             ((file, title),) = write_comparisons([comparison], out)
             reuse.made("pages/" + file, to_align[pair], [])
             pages[pair] = (file, title)
-            sql.execute("DELETE FROM lines WHERE a = ? AND b = ?", pair)
+            sql.execute("DELETE FROM pair_lines WHERE a = ? AND b = ?", pair)
             lines = sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True)
-            sql.executemany("INSERT INTO lines VALUES (?, ?, ?)", ((line, *pair) for line in lines))
+            sql.executemany("INSERT INTO pair_lines VALUES (?, ?, ?)", ((*pair, line) for line in lines))
             sql.execute("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?, ?)", (*pair, to_align[pair], title))
     digest, length, quads = hashlib.sha256(), 0, 0
     with chunk.open("wb") as handle:
-        for (line,) in sql.execute("SELECT line FROM lines ORDER BY line"):
+        for (line,) in sql.execute("SELECT DISTINCT line FROM pair_lines ORDER BY line"):
             handle.write(line)
             digest.update(line)
             length, quads = length + len(line), quads + 1

@@ -126,7 +126,7 @@ def write_findings(db: SiteDB, out: Path, reuse: Reuse | None = None) -> None:
     """findings.csv: every finding of every list, as ``export.finding_rows`` makes them; a
     list's rows are a segment (:mod:`splice`), taken from the previous build while they are the same."""
     own = reuse is None
-    reuse = reuse or Reuse(None, out)
+    reuse = reuse or Reuse(None, out, keep=False)
     columns = export.FINDING_COLUMNS + (("file",) if next(db.findings(), None) else ())  # as export.to_csv
     spliced = reuse.spliced("findings.csv")
     spliced.write(csv_text(columns, []))
@@ -226,7 +226,7 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
     analytics = write_csv(db, out / "analytics")
     power_pages(db)
     own = reuse is None
-    reuse = reuse or Reuse(db, out)
+    reuse = reuse or Reuse(db, out, keep=False)
     taken_before = reuse.taken
     views = write_views(db, out, reuse)
     pages = write_pages(db, out, reuse)

@@ -1,13 +1,13 @@
-"""What one list's build produced, kept by content: a rebuild reads, cites, checks and emits only
-the lists whose file (or metadata, or the tool itself) changed.
+"""Builds kept by content: a rebuild makes again only what an edit reaches.
 
-An entry's key is the SHA-256 of the tool's fingerprint (every file of the installed package:
-code, registry, law archive, shapes), the list's metadata, the layout asked for and the file's
-bytes — so an entry can never stand for anything but the build it records. Entries are
-zlib-compressed pickles of ``stream.ListOutput`` written atomically (a temporary file renamed
-into place); an unreadable entry is rebuilt, never trusted. The cache lives beside the output
-folder (``.<output>.cache/``), outside the folder a build swaps in, and after a build holds
-only the entries that build used.
+The tool's fingerprint (every file of the installed package: code, registry, law archive,
+shapes) and a list's key (fingerprint, metadata, layout, path and bytes of the file: what
+:mod:`list_store` keeps each list under) are made here, and the small cache of pickles the
+alignments and the validation groups are kept in: entries are zlib-compressed pickles named by
+the SHA-256 of what made them, written atomically (a temporary file renamed into place); an
+unreadable entry is made again, never trusted. The cache lives beside the output folder
+(``.<output>.cache/``), outside the folder a build swaps in, and after a build holds only the
+entries that build used.
 """
 from __future__ import annotations
 
@@ -45,43 +45,18 @@ def list_key(file: Path, meta, layout: str | None) -> str:
     return digest.hexdigest()
 
 
-def has(folder: Path, key: str) -> bool:
-    """Whether an entry for ``key`` is there (it may still prove unreadable: see :func:`load`)."""
-    return (folder / f"{key}.pickle.z").is_file()
-
-
 def load(folder: Path, key: str):
-    """The cached output for ``key``, or None (absent or unreadable). An output whose graph was
-    kept apart (:func:`store_list`) comes with ``nquads_file`` naming it and no ``nquads``."""
+    """The cached entry for ``key``, or None (absent or unreadable)."""
     try:
-        output = pickle.loads(zlib.decompress((folder / f"{key}.pickle.z").read_bytes()))
+        return pickle.loads(zlib.decompress((folder / f"{key}.pickle.z").read_bytes()))
     except (OSError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
-    if getattr(output, "nquads_file", None) is not None:
-        output.nquads_file = str(folder / f"{key}.nq")
-        expected = output.counts.get("graph", {}).get("length")
-        try:
-            if Path(output.nquads_file).stat().st_size != expected:  # cut short or replaced: not trusted
-                return None
-        except OSError:
-            return None
-    return output
 
 
 def store(folder: Path, key: str, output) -> None:
     """Keep ``output`` under ``key`` (atomically: readers see the whole entry or none)."""
     folder.mkdir(parents=True, exist_ok=True)
     write_entry(folder / f"{key}.pickle.z", zlib.compress(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL), 1))
-
-
-def store_list(folder: Path, key: str, output) -> None:
-    """Keep a list's build under ``key`` with its N-Quads in a file of their own (``<key>.nq``,
-    written first), so that a rebuild links that file instead of copying its bytes; afterwards
-    ``output`` names the file instead of holding the bytes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    write_entry(folder / f"{key}.nq", output.nquads)
-    output.nquads, output.nquads_file = b"", str(folder / f"{key}.nq")
-    store(folder, key, output)
 
 
 def write_entry(path: Path, data: bytes) -> None:

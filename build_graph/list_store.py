@@ -8,7 +8,8 @@ the file), so a row can only stand for the build it records. A build adds the li
 read, then fills its site database from here for every list with one SQL statement per table
 in list order (:meth:`site_db.SiteDB.fill`): an unchanged list costs no reading, no unpickling
 and no Python row. The rows of a list are written in one transaction, its N-Quads file before
-them; a list counts as present only when both are there and the file has its recorded length.
+them (a transaction every COMMIT_EVERY lists); a list counts as present only when both are
+there and the file has its recorded length.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from . import list_cache
 from .site_db import NODE_COLUMNS, SiteDB, finding_rows, item_rows, node_and_edge_rows, quote_rows
 
 DATABASE = "lists.sqlite"
+COMMIT_EVERY = 100  # lists added per transaction (a commit costs the main process ≈ 3 ms)
 _NODE_COLUMNS = ", ".join(NODE_COLUMNS)
 
 
@@ -40,6 +42,7 @@ class ListStore:
                 path.unlink()
             self.sql = self._open()
         self._line_ids: dict[bytes, int] | None = None
+        self._added = 0
 
     def _open(self) -> sqlite3.Connection:
         sql = sqlite3.connect(str(self.path))
@@ -79,22 +82,24 @@ class ListStore:
         """Keep ``output`` (a ``stream.ListOutput`` whose N-Quads are already in
         :meth:`nquads_file`) under ``key``, replacing what an earlier, damaged copy left."""
         power_list = output.power_list
-        with self.sql:
-            self._remove([key])
-            kid = self.sql.execute(
-                "INSERT INTO entries (key, list_id, authority, source_file, layout, rows, citations, counts, registry,"
-                " records, records_n, citation_rows, citations_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, power_list.list_id, power_list.authority, power_list.source_file, power_list.layout,
-                 len(power_list.records), output.counts["citations"], json.dumps(output.counts, sort_keys=True),
-                 self._registry_ids(output.registry).tobytes(),
-                 zlib.compress(",\n  ".join(output.records).encode(), 1), len(output.records),
-                 zlib.compress(",\n  ".join(output.citations).encode(), 1), len(output.citations))).lastrowid
-            nodes, edges = node_and_edge_rows(output.fragment)
-            self._rows("l_nodes", kid, nodes)
-            self._rows("l_edges", kid, edges)
-            self._rows("l_findings", kid, finding_rows(power_list))
-            self._rows("l_items", kid, item_rows(power_list))
-            self._rows("l_quotes", kid, quote_rows(output.quotes))
+        self._remove([key])  # committed with the lists around it (COMMIT_EVERY): all of a list's rows or none
+        kid = self.sql.execute(
+            "INSERT INTO entries (key, list_id, authority, source_file, layout, rows, citations, counts, registry,"
+            " records, records_n, citation_rows, citations_n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, power_list.list_id, power_list.authority, power_list.source_file, power_list.layout,
+             len(power_list.records), output.counts["citations"], json.dumps(output.counts, sort_keys=True),
+             self._registry_ids(output.registry).tobytes(),
+             zlib.compress(",\n  ".join(output.records).encode(), 1), len(output.records),
+             zlib.compress(",\n  ".join(output.citations).encode(), 1), len(output.citations))).lastrowid
+        nodes, edges = node_and_edge_rows(output.fragment)
+        self._rows("l_nodes", kid, nodes)
+        self._rows("l_edges", kid, edges)
+        self._rows("l_findings", kid, finding_rows(power_list))
+        self._rows("l_items", kid, item_rows(power_list))
+        self._rows("l_quotes", kid, quote_rows(output.quotes))
+        self._added += 1
+        if self._added % COMMIT_EVERY == 0:
+            self.sql.commit()
 
     def _rows(self, table: str, kid: int, rows: list[tuple]) -> None:
         if rows:
@@ -172,5 +177,4 @@ def write_nquads(store_folder: Path, key: str, output) -> None:
     """A worker's part: the list's N-Quads into their file (atomically), dropped from ``output``."""
     list_cache.write_entry(store_folder / f"{key}.nq", output.nquads)
     output.nquads = b""
-    output.nquads_file = str(store_folder / f"{key}.nq")
 

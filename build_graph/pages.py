@@ -91,7 +91,7 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "site.css").write_text(asset_text("site.css"), encoding="utf-8")
     (folder / "search.js").write_text(asset_text("search.js"), encoding="utf-8")
-    reuse = reuse or Reuse(db, out)
+    reuse = reuse or Reuse(db, out, keep=False)
     counts = {"article": 0, "instrument": 0, "authority": 0}
     units = [("article", db.basis_by_article(), article_page, _write_article),
              ("instrument", db.basis_by_instrument(), instrument_page, _write_instrument),

@@ -13,7 +13,7 @@ every digest: a power's node links to its page or to its authority's. The power 
 units: they are made every time.
 
 The previous build's manifest (:data:`MANIFEST`) maps each unit's file to its digest and the
-search-index entries it added; a file whose digest is unchanged is hard-linked from the previous
+search-index entries it added (and each large file's segments, :mod:`splice`); a file whose digest is unchanged is hard-linked from the previous
 build (copied where links cannot be made) and its entries are taken from the manifest. A new
 manifest is written with every build, so the output is the same bytes whether a unit was made
 or taken.
@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -34,26 +35,30 @@ from .splice import SplicedFile
 if TYPE_CHECKING:
     from .site_db import SiteDB
 
-MANIFEST = ".units.json"
+MANIFEST = ".units.sqlite"
 
 
 class Reuse:
     """The units of a build into ``out``, with those of ``previous`` (a complete earlier build,
-    or None) to take from."""
+    or None) to take from. The manifests are SQLite files, read and written a row at a time:
+    at 10⁵ powers they hold 10⁵ search entries, which as Python objects would double the build's
+    memory. ``keep`` False: this build's manifest stays in memory and is not written."""
 
-    def __init__(self, db: SiteDB | None, out: Path, previous: Path | None = None):
+    def __init__(self, db: SiteDB | None, out: Path, previous: Path | None = None, keep: bool = True):
         self.db, self.out, self.previous = db, out, previous
         self.enabled = db is not None and db.basis_records_agree
-        self.old: dict[str, dict] = {}
-        self.old_segments: dict[str, list] = {}
-        if previous is not None:
+        self.old = None
+        if previous is not None and (previous / MANIFEST).is_file():
             try:
-                manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-                self.old, self.old_segments = manifest["units"] if self.enabled else {}, manifest["segments"]
-            except (OSError, ValueError, KeyError, TypeError):
-                self.old, self.old_segments = {}, {}
-        self.units: dict[str, dict] = {}
-        self.segments: dict[str, list] = {}
+                self.old = sqlite3.connect(f"file:{previous / MANIFEST}?mode=ro", uri=True)
+                self.old.execute("SELECT file, digest, search FROM units LIMIT 1").fetchall()
+            except sqlite3.DatabaseError:  # not a manifest this version wrote: nothing is taken
+                self.old = None
+        self.new = sqlite3.connect(str(out / MANIFEST) if keep else ":memory:")
+        # rows gather in temporary tables and are written by file at the end, in one transaction:
+        # the same rows give the same bytes, in whatever order units were taken or made
+        self.new.executescript("CREATE TEMP TABLE units (file TEXT, digest TEXT, search TEXT);"
+                               "CREATE TEMP TABLE segments (file TEXT, name TEXT, digest TEXT, offset INTEGER, length INTEGER);")
         self.taken = 0
         self.segments_taken = 0
         self._signatures: dict[bytes, bytes] = {}
@@ -86,8 +91,10 @@ class Reuse:
     def take(self, file: str, digest: str | None) -> list | None:
         """The search entries of ``file`` (relative to the output) when it was linked from the
         previous build; None: it must be made."""
-        old = self.old.get(file)
-        if digest is None or old is None or old.get("digest") != digest:
+        if digest is None or self.old is None or not self.enabled:
+            return None
+        old = self.old.execute("SELECT digest, search FROM units WHERE file = ?", (file,)).fetchone()
+        if old is None or old[0] != digest:
             return None
         source, target = self.previous / file, self.out / file
         try:
@@ -97,31 +104,39 @@ class Reuse:
                 shutil.copyfile(source, target)
         except OSError:  # gone since: made again
             return None
-        self.units[file] = old
+        self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, old[1]))
         self.taken += 1
-        return old.get("search", [])
+        return json.loads(old[1])
 
     def made(self, file: str, digest: str | None, search: list) -> None:
         """``file`` was made from a unit of ``digest``, adding ``search`` entries."""
         if digest is not None:
-            self.units[file] = {"digest": digest, "search": search}
+            self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, json.dumps(search, ensure_ascii=False)))
 
     def spliced(self, file: str) -> SplicedFile:
         """``file`` (relative to the output) to write segment by segment, unchanged segments
         copied from the previous build's; finish it with :meth:`finish`."""
-        old = self.old_segments.get(file)
         previous = None
-        if old and self.previous is not None:
-            previous = (self.previous / file, {name: (digest, offset, length) for name, digest, offset, length in old})
+        if self.old is not None:
+            old = {name: (digest, offset, length) for name, digest, offset, length in self.old.execute(
+                "SELECT name, digest, offset, length FROM segments WHERE file = ?", (file,))}
+            previous = (self.previous / file, old) if old else None
         return SplicedFile(self.out / file, previous)
 
     def finish(self, file: str, spliced: SplicedFile) -> None:
-        self.segments[file] = spliced.close()
+        self.new.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?)",
+                             ((file, *segment) for segment in spliced.close()))
         self.segments_taken += spliced.taken
 
     def save(self) -> None:
-        """The manifest of this build."""
-        # not sort_keys: the search entries keep their keys' order, which the search index shows
-        text = json.dumps({"units": dict(sorted(self.units.items())), "segments": dict(sorted(self.segments.items()))},
-                          ensure_ascii=False)
-        (self.out / MANIFEST).write_text(text + "\n", encoding="utf-8")
+        """Write this build's manifest (keyed by file, for the next build's lookups)."""
+        self.new.executescript(
+            "CREATE TABLE main.units (file TEXT PRIMARY KEY, digest TEXT, search TEXT) WITHOUT ROWID;"
+            "CREATE TABLE main.segments (file TEXT, offset INTEGER, name TEXT, digest TEXT, length INTEGER,"
+            " PRIMARY KEY (file, offset)) WITHOUT ROWID;"
+            "INSERT INTO main.units SELECT file, digest, search FROM temp.units ORDER BY file;"
+            "INSERT INTO main.segments SELECT file, offset, name, digest, length FROM temp.segments ORDER BY file, offset;")
+        self.new.commit()
+        self.new.close()
+        if self.old is not None:
+            self.old.close()

@@ -9,6 +9,10 @@ added); edges join a power to a basis node (provision or whole instrument) and c
 as the list wrote it. Merging lists keeps what ``networkx`` merging kept: a node's first record,
 an edge's last text. Reads hand back ``Node`` records and small ``networkx`` subgraphs with the
 same ``data`` and ``text`` attributes ``power_graph`` gives, so one renderer serves both.
+
+A streaming build fills it from the list store (:meth:`SiteDB.fill_from`: every list in one SQL
+statement per table) and then also knows, for :mod:`reuse`, which lists hold each power
+(``power_lists``) and whether every list gave each basis node the same record.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from .records import Finding, PowerList
 from .validate import SEVERITY_ORDER, ValidationResult
 
 NODE_COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no", "detail", "short", "instrument",
-            "instrument_title", "article", "main_item", "subitems")
+                "instrument_title", "article", "main_item", "subitems")
 _RESULT_FIELDS = tuple(f'"{name}"' for name in ValidationResult.__dataclass_fields__)  # "list" quoted
 _result_fields = attrgetter(*ValidationResult.__dataclass_fields__)  # a result as a row
 _SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)

@@ -64,14 +64,13 @@ class ListOutput:
 
     power_list: PowerList       # its records without long texts (the index and views need names)
     graph: str                  # the list's named graph IRI
-    nquads: bytes               # its graph, sorted N-Quads
+    nquads: bytes               # its graph, sorted N-Quads (b"" once written into the list store)
     registry: set[bytes]        # N-Quads lines of the registry nodes it cites
     records: list[str]          # its records.json rows, rendered (``json_rows``)
     citations: list[str]        # its citations.json rows, rendered
     fragment: nx.Graph          # its part of the power–basis graph
     quotes: list[QuoteEntry]
     counts: dict = field(default_factory=dict)
-    nquads_file: str | None = None  # where its N-Quads are when not in ``nquads`` (the cache's file)
 
 
 def sorted_nquads(quads) -> bytes:

@@ -547,7 +547,7 @@ def write_report_files(conforms: bool, by_severity: Counter, results: Callable[[
     if total <= REPORT_PAGE_MAX_RESULTS:
         _write_html(conforms, by_severity, total, results, out)
     own = reuse is None
-    reuse = reuse or Reuse(None, out)
+    reuse = reuse or Reuse(None, out, keep=False)
     files = ["validation.txt", "validation.csv"] + (["validation.ttl"] if turtle else [])
     spliced = {file: reuse.spliced(file) for file in files}
     spliced["validation.txt"].write(text_heading(conforms, by_severity["Violation"], total))

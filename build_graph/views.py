@@ -257,7 +257,7 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str
     written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
                                           focus=ranked[0][0].id if ranked else None))
     del overview
-    reuse = reuse or Reuse(db, out)
+    reuse = reuse or Reuse(db, out, keep=False)
     for authority, powers in db.powers_by_authority():
         file = authority_page(authority)
         digest = reuse.digest("authority view", authority, powers, powers)
