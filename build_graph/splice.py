@@ -40,9 +40,10 @@ class SplicedFile:
         self.handle.write(data)
         self.offset += len(data)
 
-    def segment(self, name: str, digest: str | None, make: Callable[[], bytes | str]) -> None:
+    def segment(self, name: str, digest: str | None, make: Callable[[], bytes | str | Path]) -> None:
         """The segment ``name``: copied when the previous file holds it with ``digest``, else
-        ``make()`` (None: never copied)."""
+        ``make()`` (None: never copied) — its bytes, or a file holding them (copied by the
+        kernel, never read into memory: the alignment graph of a national corpus is 10⁸ bytes)."""
         old = self._old.get(name) if digest is not None else None
         if old is not None and old[0] == digest:
             _, offset, length = old
@@ -56,7 +57,17 @@ class SplicedFile:
             self.taken += 1
             return
         start = self.offset
-        self.write(make())
+        made = make()
+        if isinstance(made, Path):
+            self._flush()
+            self.handle.flush()
+            with made.open("rb") as source:
+                length = os.fstat(source.fileno()).st_size
+                _copy(source, self.handle, 0, length)
+            self.handle.seek(0, os.SEEK_END)
+            self.offset += length
+        else:
+            self.write(made)
         if digest is not None:
             self.segments.append([name, digest, start, self.offset - start])
 
@@ -65,16 +76,7 @@ class SplicedFile:
             self.handle.flush()
             offset, length = self._pending
             self._pending = []
-            source, target = self._source.fileno(), self.handle.fileno()
-            while length:
-                try:
-                    copied = os.copy_file_range(source, target, min(length, 2**30), offset)
-                except OSError:  # a file system without it: through this process
-                    self._source.seek(offset)
-                    copied = os.write(target, self._source.read(min(length, 2**22)))
-                if copied == 0:
-                    raise OSError(f"{self._source.name} ended before its segment at byte {offset}")
-                offset, length = offset + copied, length - copied
+            _copy(self._source, self.handle, offset, length)
             self.handle.seek(0, os.SEEK_END)
 
     def close(self) -> list[list]:
@@ -84,3 +86,17 @@ class SplicedFile:
         if self._source is not None:
             self._source.close()
         return self.segments
+
+
+def _copy(source, target, offset: int, length: int) -> None:
+    """``length`` bytes of the open file ``source`` from ``offset`` onto the end of the open
+    (flushed) file ``target``: by the kernel, or through this process where it cannot."""
+    while length:
+        try:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), min(length, 2**30), offset)
+        except OSError:  # a file system without it
+            source.seek(offset)
+            copied = os.write(target.fileno(), source.read(min(length, 2**22)))
+        if copied == 0:
+            raise OSError(f"{source.name} ended before its segment at byte {offset}")
+        offset, length = offset + copied, length - copied

@@ -294,7 +294,7 @@ def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_fil
             file, entry = piece
             if entry["length"]:
                 index[graph] = {**entry, "offset": spliced.offset}
-                spliced.segment(graph, entry["sha256"], file.read_bytes)
+                spliced.segment(graph, entry["sha256"], lambda: file)
         else:
             data = piece if isinstance(piece, bytes) else sorted_nquads(piece)
             if data:

@@ -51,3 +51,14 @@ def test_a_previous_file_cut_short_is_not_used(tmp_path):
     _, made = write(tmp_path / "second", [("a", "d", "x" * 1000 + "\n"), ("b", "e", "y\n")], previous)
     assert made == ["a", "b"]
     assert (tmp_path / "second").read_bytes() == b"heading\n" + b"x" * 1000 + b"\ny\nfooting\n"
+
+
+def test_a_segment_made_from_a_file_is_copied_from_it(tmp_path):
+    source = tmp_path / "chunk.nq"
+    source.write_bytes(b"<a> <b> <c> <g> .\n" * 1000)
+    spliced = SplicedFile(tmp_path / "out")
+    spliced.write("x\n")
+    spliced.segment("chunk", "d", lambda: source)
+    spliced.write("y\n")
+    assert spliced.close() == [["chunk", "d", 2, source.stat().st_size]]
+    assert (tmp_path / "out").read_bytes() == b"x\n" + source.read_bytes() + b"y\n"
