@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from .compare import compare_lists, list_pairs
@@ -43,8 +44,9 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
     pages: dict[tuple[str, str], tuple[str, str]] = {}
     to_align: dict[tuple[str, str], str | None] = {}
     order = []
+    powers_of = lru_cache(maxsize=16)(db.powers_of)  # a kind's first list is in every pair of it
     for a, b in list_pairs([(pl.list_id, pl.authority) for pl in lists]):
-        powers_a, powers_b = db.powers_of(a), db.powers_of(b)
+        powers_a, powers_b = powers_of(a), powers_of(b)
         if not powers_a or not powers_b:
             continue
         order.append((a, b))
