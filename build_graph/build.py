@@ -34,6 +34,7 @@ from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, 
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph, provisions_ranked, write_csv
+from .article_index import INDEX_FILE as ARTICLE_INDEX, write_article_index
 from .spreadsheet import csv_text
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
@@ -200,6 +201,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     for power_list in built.lists:
         db.add_list(power_list, built.basis_counts[power_list.list_id])
     write_findings(db, out)
+    write_article_index(db, out / ARTICLE_INDEX)
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
     del store

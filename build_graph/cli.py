@@ -170,7 +170,7 @@ def _built(args, name: str) -> Path:
 
 def cmd_query(args) -> int:
     from .build import open_store
-    from .queries import QueryError, authorities_in, bind, find_query, library, render, run
+    from .queries import QueryError, answer, find_query, library, render
     from .registry import load_registry
 
     if args.list or not args.name:
@@ -188,8 +188,7 @@ def cmd_query(args) -> int:
         values[key.strip()] = value.strip()
     try:
         query = find_query(args.name)
-        sparql = bind(query, values, load_registry(), authorities_in(store))
-        names, rows = run(store, sparql)
+        names, rows = answer(store, _output_dir(args), query, values, load_registry())
     except QueryError as exc:
         print(f"powerkg: error: {exc}", file=sys.stderr)
         return 2

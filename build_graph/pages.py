@@ -8,12 +8,10 @@ escaped; links between pages are relative, so the folder works from anywhere.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
 
 from . import iris
 from .analyze import Node, components, provisions_ranked, related_powers
@@ -105,7 +103,7 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
                 entries = reuse.take(file, digest)
                 if entries is None:
                     entries = []
-                    write(folder, name, members, db.around(members), entries)
+                    write(folder, name, members, db, entries)
                     reuse.made(file, digest, entries)
                 for entry in entries:
                     search.append(entry)
@@ -145,7 +143,8 @@ def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision:
     return rows
 
 
-def _write_article(folder: Path, article: str, member_ids: list[str], graph: nx.Graph, search: list) -> None:
+def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB, search: list) -> None:
+    graph = db.around(member_ids)  # its provisions and the powers on them
     data = {n: graph.nodes[n]["data"] for n in graph}
     members = [data[n] for n in member_ids]
     first = members[0]
@@ -167,22 +166,26 @@ def _write_article(folder: Path, article: str, member_ids: list[str], graph: nx.
                    "n": int(number) if number.isdigit() else None})
 
 
-def _write_instrument(folder: Path, instrument: str, member_ids: list[str], graph: nx.Graph, search: list) -> None:
-    data = {n: graph.nodes[n]["data"] for n in graph}
-    members = [data[n] for n in member_ids]
+def _write_instrument(folder: Path, instrument: str, member_ids: list[str], db: SiteDB, search: list) -> None:
+    """The instrument's page: its cited articles with how many powers rest on each (counted in
+    ``db``, not gathered: an instrument every list cites has every power on it) and the powers
+    citing it as a whole."""
+    by_id = db.nodes(member_ids)
+    members = [by_id[n] for n in member_ids]
     first = members[0]
     full, facts = _registry_facts(instrument)
     title = full or first.instrument_title
-    articles: dict[str, set[str]] = defaultdict(set)
-    whole = []
-    for node in members:
-        if node.kind == "instrument":
-            whole += [(data[p], node, graph.edges[p, node.id].get("text", "")) for p in graph.neighbors(node.id)]
-        else:
-            articles[node.article] |= set(graph.neighbors(node.id))
-    article_rows = [[_link(article_page(a), article_part(next(m for m in members if m.article == a).short)),
-                     str(len(powers))]
-                    for a, powers in sorted(articles.items(), key=lambda kv: _article_order(kv[0]))]
+    wholes = [m.id for m in members if m.kind == "instrument"]
+    graph = db.around(wholes)  # the instrument node and the powers citing it as a whole
+    whole = [(graph.nodes[p]["data"], graph.nodes[w]["data"], graph.edges[p, w].get("text", ""))
+             for w in wholes for p in graph.neighbors(w)]
+    provisions = [m for m in members if m.kind != "instrument"]
+    shorts: dict[str, str] = {}
+    for node in provisions:  # an article's label: its first provision's (by IRI)
+        shorts.setdefault(node.article, node.short)
+    articles = db.powers_per_article(instrument)
+    article_rows = [[_link(article_page(a), article_part(shorts[a])), str(articles[a])]
+                    for a in sorted(articles, key=_article_order)]
     body = (f"<h1>{escape(title)}</h1>"
             + _table(["", ""], [[escape(k), escape(v)] for k, v in facts] or [["效力层级 level", escape(first.group)]])
             + f"<h2>被引用的条文 Cited articles（{len(articles)}）</h2>"
@@ -202,7 +205,8 @@ def _article_order(article: str) -> tuple:
     return (tail.split("_")[0], [int(d) for d in digits], article)
 
 
-def _write_authority(folder: Path, authority: str, power_ids: list[str], graph: nx.Graph, search: list) -> None:
+def _write_authority(folder: Path, authority: str, power_ids: list[str], db: SiteDB, search: list) -> None:
+    graph = db.around(power_ids)  # its powers and their basis
     data = {n: graph.nodes[n]["data"] for n in graph}
     powers = [data[n] for n in power_ids]
     rows = []

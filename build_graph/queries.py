@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import iris
+from . import article_index, iris
 from .citations.grammar import find_citations
 from .citations.normalize import to_int
 from .data import folder
@@ -165,6 +165,31 @@ def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, author
     terms = " ".join(bind_value(p, values[p.name], registry, authorities) for p in query.params)
     match = re.search(r"\bWHERE\s*\{", query.text, re.IGNORECASE)
     return query.text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + query.text[match.end():]
+
+
+def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, str],
+           registry: Registry, authorities: list[str] | None = None) -> tuple[list[str], list[list]]:
+    """(variable names, rows of pyoxigraph terms) of ``query`` with ``values`` on the build in
+    ``out`` (its ``store``): the library's ``powers-by-article`` from the build's article index
+    (:mod:`article_index`: the same rows, in milliseconds) where it has the article, every other
+    query by SPARQL. ``authorities`` (``authorities_in``, for binding an authority) are read
+    from the store when needed and not given."""
+    if authorities is None:
+        authorities = authorities_in(store) if any(p.kind == "authority" for p in query.params) else []
+    sparql = bind(query, values, registry, authorities)
+    if query.name == article_index.QUERY_NAME and query.path.parent == folder("queries"):
+        instrument = resolve_instrument(values["instrument"], registry)
+        rows = article_index.lookup(out, instrument, article_number(values["article"]))
+        if rows is not None:
+            return list(article_index.COLUMNS), [_index_terms(row) for row in rows]
+    return run(store, sparql)
+
+
+def _index_terms(row: tuple) -> list:
+    """A row of the article index as the SPARQL query's terms (labels in Chinese, the list id plain)."""
+    power, name, subitem, power_type, authority, list_id, provision = row
+    return [ox.NamedNode(power), ox.Literal(name), None if subitem is None else ox.Literal(subitem), ox.Literal(power_type, language="zh"),
+            ox.Literal(authority, language="zh"), ox.Literal(list_id), ox.NamedNode(provision)]
 
 
 def authorities_in(store: ox.Store) -> list[str]:

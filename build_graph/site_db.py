@@ -36,7 +36,7 @@ NODE_COLUMNS = ("id", "kind", "label", "grp", "authority", "list_id", "item_no",
                 "instrument_title", "article", "main_item", "subitems")
 _RESULT_FIELDS = tuple(f'"{name}"' for name in ValidationResult.__dataclass_fields__)  # "list" quoted
 _result_fields = attrgetter(*ValidationResult.__dataclass_fields__)  # a result as a row
-_SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
+SUBITEM_SEPARATOR = "\x1f"  # no list text holds a unit separator (readers drop control characters)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def node_and_edge_rows(fragment: nx.Graph) -> tuple[list[tuple], list[tuple]]:
         node = data["data"]
         nodes.append((node.id, node.kind, node.label, node.group, node.authority, node.list_id, node.item_no,
                       node.detail, node.short, node.instrument, node.instrument_title, node.article,
-                      node.main_item, _SUBITEM_SEPARATOR.join(node.subitems)))
+                      node.main_item, SUBITEM_SEPARATOR.join(node.subitems)))
     edges = []
     for a, b, data in fragment.edges(data=True):
         power, basis = (a, b) if fragment.nodes[a]["data"].kind == "power" else (b, a)
@@ -298,7 +298,7 @@ class SiteDB:
          main_item, subitems) = row
         return Node(id_, kind, label, group, authority, list_id, item_no, detail,
                     self.power_pages if kind == "power" else True, short, instrument, instrument_title, article,
-                    main_item, tuple(subitems.split(_SUBITEM_SEPARATOR)) if subitems else ())
+                    main_item, tuple(subitems.split(SUBITEM_SEPARATOR)) if subitems else ())
 
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         """The records of ``ids`` (those present)."""
@@ -371,6 +371,13 @@ class SiteDB:
         for node_id in basis:
             found.update(r[0] for r in self._ready().execute("SELECT power FROM edges WHERE basis = ?", (node_id,)))
         return sorted(found)
+
+    def powers_per_article(self, instrument: str) -> dict[str, int]:
+        """Article IRI → how many powers rest on a provision of instrument ``instrument`` (IRI)
+        in it (each power once), counted here rather than gathered."""
+        return dict(self._ready().execute(
+            "SELECT b.article, COUNT(DISTINCT e.power) FROM nodes AS b JOIN edges AS e ON e.basis = b.id "
+            "WHERE b.instrument = ? AND b.kind = 'provision' GROUP BY b.article", (instrument,)))
 
     def basis_degrees(self) -> list[tuple[Node, int]]:
         """Every basis node with the number of powers on it, in the order they were added."""

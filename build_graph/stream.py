@@ -40,6 +40,7 @@ from .emit_checks import conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
 from .alignments import write_alignments
+from .article_index import INDEX_FILE as ARTICLE_INDEX, write_article_index
 from .list_store import ListStore, write_nquads
 from .reuse import Reuse
 from .site_db import ListRow, SiteDB
@@ -239,6 +240,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                       sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()})
             progress(f"  loaded the store store/ ({loading.result()})")
         write_findings(db, out, reuse)
+        progress(f"  indexed {write_article_index(db, out / ARTICLE_INDEX)} rows of powers on articles → {ARTICLE_INDEX}")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
         write_report_files(report.conforms, report.by_severity, db.results, out, reuse=reuse)
