@@ -167,13 +167,13 @@ def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, author
     return query.text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + query.text[match.end():]
 
 
-def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, str],
-           registry: Registry, authorities: list[str] | None = None) -> tuple[list[str], list[list]]:
-    """(variable names, rows of pyoxigraph terms) of ``query`` with ``values`` on the build in
-    ``out`` (its ``store``): the library's ``powers-by-article`` from the build's article index
-    (:mod:`article_index`: the same rows, in milliseconds) where it has the article, every other
-    query by SPARQL. ``authorities`` (``authorities_in``, for binding an authority) are read
-    from the store when needed and not given."""
+def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, str], registry: Registry,
+           authorities: list[str] | None = None) -> tuple[list[str], list[list]]:
+    """(variable names, rows of plain values, :func:`plain`) of ``query`` with ``values`` on the
+    build in ``out`` (its ``store``): the library's ``powers-by-article`` from the build's article
+    index (:mod:`article_index`: the same rows, in milliseconds) where it has the article, every
+    other query by SPARQL. ``authorities`` (``authorities_in``, for binding an authority) are
+    read from the store when needed and not given."""
     if authorities is None:
         authorities = authorities_in(store) if any(p.kind == "authority" for p in query.params) else []
     sparql = bind(query, values, registry, authorities)
@@ -181,15 +181,9 @@ def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, st
         instrument = resolve_instrument(values["instrument"], registry)
         rows = article_index.lookup(out, instrument, article_number(values["article"]))
         if rows is not None:
-            return list(article_index.COLUMNS), [_index_terms(row) for row in rows]
-    return run(store, sparql)
-
-
-def _index_terms(row: tuple) -> list:
-    """A row of the article index as the SPARQL query's terms (labels in Chinese, the list id plain)."""
-    power, name, subitem, power_type, authority, list_id, provision = row
-    return [ox.NamedNode(power), ox.Literal(name), None if subitem is None else ox.Literal(subitem), ox.Literal(power_type, language="zh"),
-            ox.Literal(authority, language="zh"), ox.Literal(list_id), ox.NamedNode(provision)]
+            return list(article_index.COLUMNS), rows
+    names, rows = run(store, sparql)
+    return names, [[plain(term) for term in row] for row in rows]
 
 
 def authorities_in(store: ox.Store) -> list[str]:
@@ -206,8 +200,9 @@ def run(store: ox.Store, sparql: str) -> tuple[list[str], list[list]]:
 
 
 def plain(term) -> str | int | None:
-    if term is None:
-        return None
+    """A term's value (an integer literal as int); None and values already plain as they are."""
+    if term is None or isinstance(term, (str, int)):
+        return term
     if isinstance(term, ox.Literal) and term.datatype.value.endswith(("#integer", "#int", "#long")):
         return int(term.value)
     return term.value
