@@ -144,13 +144,12 @@ def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision:
 
 
 def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB, search: list) -> None:
-    graph = db.around(member_ids)  # its provisions and the powers on them
-    data = {n: graph.nodes[n]["data"] for n in graph}
-    members = [data[n] for n in member_ids]
+    by_id = db.nodes(member_ids)  # its provisions
+    members = [by_id[n] for n in member_ids]
     first = members[0]
     heading = first.label if first.id == article else f"{first.instrument_title} {article_part(members[0].short)}"
     full, facts = _registry_facts(first.instrument)
-    pairs = [(data[p], node, graph.edges[p, node.id].get("text", "")) for node in members for p in graph.neighbors(node.id)]
+    pairs = [(power, by_id[basis], text or "") for power, basis, text in db.citations_of(member_ids)]
     powers = {p.id for p, _, _ in pairs}
     body = (f"<h1>{escape(heading)}</h1>"
             f"<p>{_link(instrument_page(first.instrument), full or first.instrument_title)} · {escape(first.group)}</p>"
@@ -175,10 +174,8 @@ def _write_instrument(folder: Path, instrument: str, member_ids: list[str], db: 
     first = members[0]
     full, facts = _registry_facts(instrument)
     title = full or first.instrument_title
-    wholes = [m.id for m in members if m.kind == "instrument"]
-    graph = db.around(wholes)  # the instrument node and the powers citing it as a whole
-    whole = [(graph.nodes[p]["data"], graph.nodes[w]["data"], graph.edges[p, w].get("text", ""))
-             for w in wholes for p in graph.neighbors(w)]
+    whole = [(power, by_id[basis], text or "")
+             for power, basis, text in db.citations_of([m.id for m in members if m.kind == "instrument"])]
     provisions = [m for m in members if m.kind != "instrument"]
     shorts: dict[str, str] = {}
     for node in provisions:  # an article's label: its first provision's (by IRI)

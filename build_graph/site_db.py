@@ -372,6 +372,17 @@ class SiteDB:
             found.update(r[0] for r in self._ready().execute("SELECT power FROM edges WHERE basis = ?", (node_id,)))
         return sorted(found)
 
+    def citations_of(self, basis: list[str]) -> list[tuple[Node, str, str]]:
+        """(power record, basis node, the citation as the list wrote it) of every power on one of
+        ``basis``: what a page listing the powers on a provision needs, without a subgraph."""
+        found = []
+        for start in range(0, len(basis), 500):
+            chunk = basis[start:start + 500]
+            found += [(self._node(row[:-2]), *row[-2:]) for row in self._ready().execute(
+                f"SELECT {', '.join('p.' + c for c in NODE_COLUMNS)}, e.basis, e.text FROM edges AS e "
+                f"JOIN nodes AS p ON p.id = e.power WHERE e.basis IN ({', '.join('?' * len(chunk))})", chunk)]
+        return found
+
     def powers_per_article(self, instrument: str) -> dict[str, int]:
         """Article IRI → how many powers rest on a provision of instrument ``instrument`` (IRI)
         in it (each power once), counted here rather than gathered."""
