@@ -17,6 +17,7 @@ import json
 import shutil
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -244,7 +245,13 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
         top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)
         if top is not None:
             shots.append((out / "pages" / article_page(top.article), out / "article.png"))
-        taken = [png.name for page, png in shots if _screenshot(page, png, Path(profile), cache)]
+        # each in a Chromium of its own, at once (a browser profile serves one browser at a time)
+        profiles = [Path(profile) / str(number) for number in range(len(shots))]
+        for folder in profiles:
+            folder.mkdir()
+        with ThreadPoolExecutor(len(shots)) as pool:
+            done = list(pool.map(lambda shot, folder: _screenshot(*shot, folder, cache), shots, profiles))
+        taken = [png.name for (_, png), ok in zip(shots, done) if ok]
         if cache is not None:
             list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")

@@ -37,11 +37,12 @@ def cache_folder(target: Path) -> Path:
     return target.parent / f".{target.name}.cache"
 
 
-def list_key(file: Path, meta, layout: str | None) -> str:
-    """The key of one list's build: tool, metadata, layout, the file's path and its content."""
+def list_key(file: Path, meta, layout: str | None, content: str | None = None) -> str:
+    """The key of one list's build: tool, metadata, layout, the file's path and its content
+    (``content``: the SHA-256 of its bytes, when known; read otherwise)."""
     digest = hashlib.sha256(fingerprint().encode())
     digest.update(repr((meta, layout, str(Path(file).resolve()))).encode())
-    digest.update(Path(file).read_bytes())
+    digest.update((content or hashlib.sha256(Path(file).read_bytes()).hexdigest()).encode())
     return digest.hexdigest()
 
 

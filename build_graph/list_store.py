@@ -3,8 +3,10 @@ fragment of the power–basis graph, its findings, items and quotes, its rendere
 and citations.json rows, the registry lines it needs and its graph's index entry — beside its
 sorted N-Quads in a file of their own (``<key>.nq``).
 
-The key is :func:`list_cache.list_key` (tool fingerprint, metadata, layout, path and bytes of
-the file), so a row can only stand for the build it records. A build adds the lists it had to
+The key is :func:`list_cache.list_key` (tool fingerprint, metadata, layout, path and the
+SHA-256 of the file's bytes), so a row can only stand for the build it records; the file's
+digest is kept here by its size, times and inode (:meth:`ListStore.file_digest`), so an
+unchanged corpus is not read at all. A build adds the lists it had to
 read, then fills its site database from here for every list with one SQL statement per table
 in list order (:meth:`site_db.SiteDB.fill`): an unchanged list costs no reading, no unpickling
 and no Python row. The rows of a list are written in one transaction, its N-Quads file before
@@ -13,8 +15,11 @@ there and the file has its recorded length.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
+import time
 import zlib
 from array import array
 from pathlib import Path
@@ -24,6 +29,7 @@ from . import list_cache
 from .site_db import NODE_COLUMNS, SiteDB, finding_rows, item_rows, node_and_edge_rows, quote_rows
 
 DATABASE = "lists.sqlite"
+RACY_NS = 3_000_000_000  # a file changed more recently than this: its digest is not kept (file_digest)
 COMMIT_EVERY = 100  # lists added per transaction (a commit costs the main process ≈ 3 ms)
 _NODE_COLUMNS = ", ".join(NODE_COLUMNS)
 
@@ -61,9 +67,26 @@ class ListStore:
             " power_type TEXT, department TEXT, PRIMARY KEY (kid, ord)) WITHOUT ROWID;"
             "CREATE TABLE IF NOT EXISTS l_quotes (kid INTEGER, ord INTEGER, provision TEXT, normal TEXT, list_id TEXT,"
             " item_no INTEGER, quote TEXT, label TEXT, citation TEXT, PRIMARY KEY (kid, ord)) WITHOUT ROWID;"
-            "CREATE TABLE IF NOT EXISTS registry_lines (id INTEGER PRIMARY KEY, line BLOB UNIQUE);")
+            "CREATE TABLE IF NOT EXISTS registry_lines (id INTEGER PRIMARY KEY, line BLOB UNIQUE);"
+            "CREATE TABLE IF NOT EXISTS file_digests (path TEXT PRIMARY KEY, stat TEXT, digest TEXT) WITHOUT ROWID;")
         sql.execute("SELECT kid, key, counts FROM entries LIMIT 1").fetchall()
         return sql
+
+    def file_digest(self, file: Path) -> str:
+        """The SHA-256 of ``file``'s bytes, read again only when its size, modification and
+        change times (ns) or inode differ from when it was last read (what git trusts of its
+        index); not kept for a file changed in the last seconds, whose next change could keep its
+        times (the filesystem's clock is coarse)."""
+        path = str(Path(file).resolve())
+        status = os.stat(path)
+        stat = f"{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} {status.st_ino}"
+        row = self.sql.execute("SELECT stat, digest FROM file_digests WHERE path = ?", (path,)).fetchone()
+        if row is not None and row[0] == stat:
+            return row[1]
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > RACY_NS:
+            self.sql.execute("INSERT OR REPLACE INTO file_digests VALUES (?, ?, ?)", (path, stat, digest))
+        return digest
 
     def nquads_file(self, key: str) -> Path:
         return self.folder / f"{key}.nq"
@@ -150,12 +173,17 @@ class ListStore:
         self.sql.commit()
         db.fill_from(self.path, keys)
 
-    def prune(self, keep: set[str]) -> int:
-        """Remove every list not in ``keep`` (rows, N-Quads file) and stray files of this folder
-        (temporary files, the list pickles of older versions); returns how many lists."""
+    def prune(self, keep: set[str], files: Iterable[Path] = ()) -> int:
+        """Remove every list not in ``keep`` (rows, N-Quads file), the kept digests of files not
+        in ``files`` and stray files of this folder (temporary files, the list pickles of older
+        versions); returns how many lists."""
         stale = [key for (key,) in self.sql.execute("SELECT key FROM entries") if key not in keep]
+        paths = {str(Path(file).resolve()) for file in files}
         with self.sql:
             self._remove(stale)
+            self.sql.executemany("DELETE FROM file_digests WHERE path = ?",
+                                 [row for row in self.sql.execute("SELECT path FROM file_digests").fetchall()
+                                  if row[0] not in paths])
         for path in self.folder.iterdir():
             if path.is_file() and path.suffix in (".nq", ".z", ".tmp") and path.name.split(".", 1)[0] not in keep:
                 path.unlink(missing_ok=True)

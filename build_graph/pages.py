@@ -12,7 +12,6 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from . import iris
 from .analyze import Node, components, provisions_ranked, related_powers
 from .assets import asset_text
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from .site_db import SiteDB
 
 INDEX_MAX_POWERS = 2000  # above this, index.html lists authorities; their pages list the powers
+ARTICLE_PAGE_ROWS = 1000  # rows of powers on an article's page; more go on its further pages (-p2, -p3 …)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -91,23 +91,35 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
     (folder / "search.js").write_text(asset_text("search.js"), encoding="utf-8")
     reuse = reuse or Reuse(db, out, keep=False)
     counts = {"article": 0, "instrument": 0, "authority": 0}
-    units = [("article", db.basis_by_article(), article_page, _write_article),
-             ("instrument", db.basis_by_instrument(), instrument_page, _write_instrument),
-             ("authority", db.powers_by_authority(), authority_page, _write_authority)]
     with _SearchIndex(folder / "search-index.js") as search:
-        for kind, members_by_name, page_of, write in units:
-            for name, members in members_by_name:
-                file = "pages/" + page_of(name)
-                powers = members if kind == "authority" else db.powers_on(members)
-                digest = reuse.digest(f"{kind} page", name, members, powers)
-                entries = reuse.take(file, digest)
-                if entries is None:
-                    entries = []
-                    write(folder, name, members, db, entries)
-                    reuse.made(file, digest, entries)
-                for entry in entries:
-                    search.append(entry)
-                counts[kind] += 1
+        def unit(kind: str, file: str, name: str, members: list[str], powers: list[str], write) -> None:
+            digest = reuse.digest(f"{kind} page", name, members, powers)
+            entries = reuse.take(file, digest)
+            if entries is None:
+                entries = []
+                write(entries)
+                reuse.made(file, digest, entries)
+            for entry in entries:
+                search.append(entry)
+
+        for article, members in db.basis_by_article():
+            rows = sorted(db.citation_keys(members))  # the order _powers_rows lists them in
+            chunks = [rows[start:start + ARTICLE_PAGE_ROWS] for start in range(0, len(rows), ARTICLE_PAGE_ROWS)] or [[]]
+            total = len({power for _, _, power, _ in rows})
+            for number, chunk in enumerate(chunks, 1):
+                # a page is made from its own rows, the article's count of powers and of pages
+                unit("article", "pages/" + article_page(article, number), f"{article} {number}/{len(chunks)} {total}",
+                     members, sorted({power for _, _, power, _ in chunk}),
+                     lambda entries: _write_article(folder, article, members, db, entries, number, len(chunks)))
+            counts["article"] += 1
+        for instrument, members in db.basis_by_instrument():
+            unit("instrument", "pages/" + instrument_page(instrument), instrument, members, db.powers_on(members),
+                 lambda entries: _write_instrument(folder, instrument, members, db, entries))
+            counts["instrument"] += 1
+        for authority, members in db.powers_by_authority():
+            unit("authority", "pages/" + authority_page(authority), authority, members, members,
+                 lambda entries: _write_authority(folder, authority, members, db, entries))
+            counts["authority"] += 1
     return counts
 
 
@@ -132,9 +144,9 @@ class _SearchIndex:
 
 
 def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision: bool) -> list[list[str]]:
-    """Table rows of (power, basis node, citation as written)."""
+    """Table rows of (power, basis node, citation as written), in the order of ``_row_order``."""
     rows = []
-    for power, basis, cited in sorted(pairs, key=lambda t: (t[0].list_id, t[0].item_no or 0, t[0].id, t[1].id)):
+    for power, basis, cited in sorted(pairs, key=_row_order):
         row = [escape(power.authority), escape(power.list_id), str(power.item_no), _power_link(power, root),
                escape(power.group)]
         if with_provision:
@@ -143,22 +155,38 @@ def _powers_rows(pairs: list[tuple[Node, Node, str]], root: str, with_provision:
     return rows
 
 
-def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB, search: list) -> None:
+def _row_order(pair: tuple[Node, Node, str]) -> tuple:
+    """Powers listed by list, item number, IRI, then basis node (``SiteDB.citation_keys`` sorts alike)."""
+    power, basis, _ = pair
+    return power.list_id, power.item_no or 0, power.id, basis.id
+
+
+def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB, search: list,
+                   page: int = 1, pages: int = 1) -> None:
+    """Page ``page`` of ``pages`` of the article: its text and its rows of powers
+    (ARTICLE_PAGE_ROWS a page); the first page adds the article to the search index."""
     by_id = db.nodes(member_ids)  # its provisions
     members = [by_id[n] for n in member_ids]
     first = members[0]
     heading = first.label if first.id == article else f"{first.instrument_title} {article_part(members[0].short)}"
     full, facts = _registry_facts(first.instrument)
-    pairs = [(power, by_id[basis], text or "") for power, basis, text in db.citations_of(member_ids)]
+    pairs = sorted(((power, by_id[basis], text or "") for power, basis, text in db.citations_of(member_ids)),
+                   key=_row_order)
     powers = {p.id for p, _, _ in pairs}
+    shown = pairs[(page - 1) * ARTICLE_PAGE_ROWS:page * ARTICLE_PAGE_ROWS]
+    navigation = ("" if pages == 1 else "<p class='pages'>" + " ".join(
+        f"<b>{n}</b>" if n == page else _link(article_page(article, n), str(n)) for n in range(1, pages + 1))
+        + f"（第 {page}/{pages} 页，每页 {ARTICLE_PAGE_ROWS} 行 page {page} of {pages}）</p>")
     body = (f"<h1>{escape(heading)}</h1>"
             f"<p>{_link(instrument_page(first.instrument), full or first.instrument_title)} · {escape(first.group)}</p>"
             f"<h2>官方文本 Official text</h2><blockquote class='official'>{escape(_article_text(first))}</blockquote>"
-            f"<h2>依据本条的权力事项 Powers resting on it（{len(powers)}）</h2>"
+            f"<h2>依据本条的权力事项 Powers resting on it（{len(powers)}）</h2>" + navigation
             + _table(["行政主体 authority", "清单 list", "序号 item", "事项 power", "类型 type", "条款 provision",
-                      "清单引用 cited as"], _powers_rows(pairs, "../", True))
+                      "清单引用 cited as"], _powers_rows(shown, "../", True)) + navigation
             + f"<p>{_link('../views/' + instrument_page(first.instrument), '文件图 instrument graph')}</p>")
-    (folder / article_page(article)).write_text(_page(heading, body, "../"), encoding="utf-8")
+    (folder / article_page(article, page)).write_text(_page(heading, body, "../"), encoding="utf-8")
+    if page > 1:
+        return
     number = article.rsplit("/art_", 1)[-1]
     search.append({"k": "article", "l": heading, "s": f"{len(powers)} 个事项 powers", "u": "pages/" + article_page(article),
                    "t": [first.instrument_title] + ([full] if full else []),

@@ -383,6 +383,17 @@ class SiteDB:
                 f"JOIN nodes AS p ON p.id = e.power WHERE e.basis IN ({', '.join('?' * len(chunk))})", chunk)]
         return found
 
+    def citation_keys(self, basis: list[str]) -> list[tuple[str, int, str, str]]:
+        """(list id, item number or 0, power, basis node) of every power on one of ``basis``: the
+        order a page lists them in, without their records."""
+        found = []
+        for start in range(0, len(basis), 500):
+            chunk = basis[start:start + 500]
+            found += self._ready().execute(
+                "SELECT p.list_id, COALESCE(p.item_no, 0), e.power, e.basis FROM edges AS e JOIN nodes AS p "
+                f"ON p.id = e.power WHERE e.basis IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        return found
+
     def powers_per_article(self, instrument: str) -> dict[str, int]:
         """Article IRI → how many powers rest on a provision of instrument ``instrument`` (IRI)
         in it (each power once), counted here rather than gathered."""

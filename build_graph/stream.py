@@ -169,7 +169,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         db = SiteDB(out / SITE_DB_FILE)  # the power–basis graph, on disk, for the later stages
         cache_dir = list_cache.cache_folder(target) if cache else None
         store = ListStore(cache_dir if cache else out / LIST_STORE_FOLDER)
-        keys = [list_cache.list_key(file, meta, layout) for file, meta in jobs]
+        keys = [list_cache.list_key(file, meta, layout, store.file_digest(file)) for file, meta in jobs]
         to_read, seen = [], set()
         for index, key in enumerate(keys):
             if key not in seen and not store.has(key):
@@ -261,7 +261,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         db.close()
         (out / SITE_DB_FILE).unlink()
         if cache:
-            store.prune(set(keys))
+            store.prune(set(keys), (file for file, _ in jobs))
         store.close()
         if not cache:
             shutil.rmtree(out / LIST_STORE_FOLDER)

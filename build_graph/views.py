@@ -119,10 +119,11 @@ def authority_page(authority: str) -> str:
     return f"authority-{_slug(authority)}.html"
 
 
-def article_page(article_iri: str) -> str:
-    """The text page of an article (or chapter, attachment item) IRI, in ``pages/``."""
+def article_page(article_iri: str, number: int = 1) -> str:
+    """The text page of an article (or chapter, attachment item) IRI, in ``pages/``; ``number``:
+    its page of powers when they fill several (``pages.ARTICLE_PAGE_ROWS``)."""
     instrument, _, path = article_iri.partition("/id/instrument/")[2].partition("/")
-    return f"article-{instrument}-{path.replace('/', '-')}.html"
+    return f"article-{instrument}-{path.replace('/', '-')}" + (f"-p{number}" if number > 1 else "") + ".html"
 
 
 def power_pages(db: SiteDB) -> bool:

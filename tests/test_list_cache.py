@@ -165,3 +165,28 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
     for file in sorted(p for p in fresh.rglob("*") if p.is_file() and "store" not in p.relative_to(fresh).parts
                        and p.suffix != ".png"):
         assert file.read_bytes() == (out / file.relative_to(fresh)).read_bytes(), file
+
+
+def test_a_files_digest_is_kept_by_its_size_times_and_inode(tmp_path, monkeypatch):
+    import hashlib
+    from pathlib import Path
+
+    from build_graph import list_store
+
+    store, file = ListStore(tmp_path / "store"), tmp_path / "甲县.txt"
+    file.write_text("对用人单位的处罚", encoding="utf-8")
+    monkeypatch.setattr(list_store, "RACY_NS", 0)  # the file was written just now: trust its times anyway
+    first = store.file_digest(file)
+    assert first == hashlib.sha256(file.read_bytes()).hexdigest()
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} read again"))
+    assert store.file_digest(file) == first  # unchanged: not read
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    file.write_text("对用人单位的处分", encoding="utf-8")  # the same length: its times tell
+    assert store.file_digest(file) == hashlib.sha256(file.read_bytes()).hexdigest() != first
+    monkeypatch.setattr(list_store, "RACY_NS", 10 ** 12)  # changed within the racy window: not kept
+    file.write_text("对用人单位的处理", encoding="utf-8")
+    assert store.file_digest(file) == hashlib.sha256("对用人单位的处理".encode()).hexdigest()
+    assert store.sql.execute("SELECT digest FROM file_digests").fetchone()[0] != store.file_digest(file)
+    store.prune(set(), [])
+    assert store.sql.execute("SELECT COUNT(*) FROM file_digests").fetchone()[0] == 0

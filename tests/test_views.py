@@ -367,3 +367,29 @@ def test_lists_with_chinese_ids_get_report_pages_of_their_own(site, tmp_path, mo
     for name in names.values():
         assert f"· {name}</title>" in (tmp_path / validate.report_page_of(name)).read_text(encoding="utf-8")
     assert iris.file_slug("pingshan-ybj") == "pingshan-ybj"
+
+
+def test_an_article_with_more_rows_than_a_page_continues_on_numbered_pages(tmp_path, monkeypatch):
+    """build_graph/pages.py ARTICLE_PAGE_ROWS: every row on exactly one page, each page linking
+    the others, one search entry for the article."""
+    from build_graph import pages
+    from build_graph.corpus import bundled_lists
+    from build_graph.stream import stream_build
+
+    monkeypatch.setattr(pages, "ARTICLE_PAGE_ROWS", 2)
+    out = tmp_path / "out"
+    stream_build(bundled_lists(), None, out, workers=1, cache=False)
+    article = "https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_58"  # 5 powers rest on it
+    files = [out / "pages" / article_page(article, n) for n in (1, 2, 3)]
+    assert all(f.is_file() for f in files) and not (out / "pages" / article_page(article, 4)).exists()
+    rows = [re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td><td><a [^>]*>([^<]*)</a>", f.read_text("utf-8"))
+            for f in files]
+    assert [len(r) for r in rows] == [2, 2, 1] and len({row for page in rows for row in page}) == 5
+    flat = [row for page in rows for row in page]  # listed by list and item number, page after page
+    assert flat == sorted(flat, key=lambda r: (r[0], int(r[1])))
+    for number, file in enumerate(files, 1):
+        text = file.read_text("utf-8")
+        assert "（5）" in text and f"第 {number}/3 页" in text
+        assert all(f'href="{article_page(article, other)}"' in text for other in (1, 2, 3) if other != number)
+    search = (out / "pages" / "search-index.js").read_text("utf-8")
+    assert search.count(article_page(article)) == 1 and article_page(article, 2) not in search
