@@ -8,6 +8,7 @@ escaped; links between pages are relative, so the folder works from anywhere.
 """
 from __future__ import annotations
 
+import hashlib
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,9 +109,11 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
             total = len({power for _, _, power, _ in rows})
             for number, chunk in enumerate(chunks, 1):
                 # a page is made from its own rows, the article's count of powers and of pages
-                unit("article", "pages/" + article_page(article, number), f"{article} {number}/{len(chunks)} {total}",
-                     members, sorted({power for _, _, power, _ in chunk}),
-                     lambda entries: _write_article(folder, article, members, db, entries, number, len(chunks)))
+                rows_digest = hashlib.sha256(repr(chunk).encode()).hexdigest()
+                unit("article", "pages/" + article_page(article, number),
+                     f"{article} {number}/{len(chunks)} {total} {rows_digest}", members,
+                     sorted({power for _, _, power, _ in chunk}),
+                     lambda entries: _write_article(folder, article, members, db, entries, chunk, total, number, len(chunks)))
             counts["article"] += 1
         for instrument, members in db.basis_by_instrument():
             unit("instrument", "pages/" + instrument_page(instrument), instrument, members, db.powers_on(members),
@@ -162,25 +165,25 @@ def _row_order(pair: tuple[Node, Node, str]) -> tuple:
 
 
 def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB, search: list,
-                   page: int = 1, pages: int = 1) -> None:
-    """Page ``page`` of ``pages`` of the article: its text and its rows of powers
-    (ARTICLE_PAGE_ROWS a page); the first page adds the article to the search index."""
+                   rows: list[tuple], total: int, page: int = 1, pages: int = 1) -> None:
+    """Page ``page`` of ``pages`` of the article: its text and its ``rows`` (``SiteDB.citation_keys``,
+    of ``total`` powers on the article); the first page adds the article to the search index."""
     by_id = db.nodes(member_ids)  # its provisions
     members = [by_id[n] for n in member_ids]
     first = members[0]
     heading = first.label if first.id == article else f"{first.instrument_title} {article_part(members[0].short)}"
     full, facts = _registry_facts(first.instrument)
-    pairs = sorted(((power, by_id[basis], text or "") for power, basis, text in db.citations_of(member_ids)),
+    pairs = {(power, basis) for _, _, power, basis in rows}  # a power on two of its provisions may span two pages
+    shown = sorted(((power, by_id[basis], text or "") for power, basis, text
+                    in db.citations_of(member_ids, sorted({power for power, _ in pairs})) if (power.id, basis) in pairs),
                    key=_row_order)
-    powers = {p.id for p, _, _ in pairs}
-    shown = pairs[(page - 1) * ARTICLE_PAGE_ROWS:page * ARTICLE_PAGE_ROWS]
     navigation = ("" if pages == 1 else "<p class='pages'>" + " ".join(
         f"<b>{n}</b>" if n == page else _link(article_page(article, n), str(n)) for n in range(1, pages + 1))
         + f"（第 {page}/{pages} 页，每页 {ARTICLE_PAGE_ROWS} 行 page {page} of {pages}）</p>")
     body = (f"<h1>{escape(heading)}</h1>"
             f"<p>{_link(instrument_page(first.instrument), full or first.instrument_title)} · {escape(first.group)}</p>"
             f"<h2>官方文本 Official text</h2><blockquote class='official'>{escape(_article_text(first))}</blockquote>"
-            f"<h2>依据本条的权力事项 Powers resting on it（{len(powers)}）</h2>" + navigation
+            f"<h2>依据本条的权力事项 Powers resting on it（{total}）</h2>" + navigation
             + _table(["行政主体 authority", "清单 list", "序号 item", "事项 power", "类型 type", "条款 provision",
                       "清单引用 cited as"], _powers_rows(shown, "../", True)) + navigation
             + f"<p>{_link('../views/' + instrument_page(first.instrument), '文件图 instrument graph')}</p>")
@@ -188,7 +191,7 @@ def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB
     if page > 1:
         return
     number = article.rsplit("/art_", 1)[-1]
-    search.append({"k": "article", "l": heading, "s": f"{len(powers)} 个事项 powers", "u": "pages/" + article_page(article),
+    search.append({"k": "article", "l": heading, "s": f"{total} 个事项 powers", "u": "pages/" + article_page(article),
                    "t": [first.instrument_title] + ([full] if full else []),
                    "n": int(number) if number.isdigit() else None})
 

@@ -369,27 +369,48 @@ def test_lists_with_chinese_ids_get_report_pages_of_their_own(site, tmp_path, mo
     assert iris.file_slug("pingshan-ybj") == "pingshan-ybj"
 
 
-def test_an_article_with_more_rows_than_a_page_continues_on_numbered_pages(tmp_path, monkeypatch):
-    """build_graph/pages.py ARTICLE_PAGE_ROWS: every row on exactly one page, each page linking
-    the others, one search entry for the article."""
+@pytest.mark.parametrize("size", [1, 2])  # 1: the two rows of a power on two provisions are on two pages
+def test_an_article_with_more_rows_than_a_page_continues_on_numbered_pages(tmp_path, monkeypatch, size):
+    """build_graph/pages.py ARTICLE_PAGE_ROWS: every row (a power on a provision of the article)
+    on exactly one page, in order, each page linking the others, one search entry for the article."""
+    import shutil
+    import sqlite3
+
     from build_graph import pages
+    from build_graph.article_index import INDEX_FILE
     from build_graph.corpus import bundled_lists
     from build_graph.stream import stream_build
 
-    monkeypatch.setattr(pages, "ARTICLE_PAGE_ROWS", 2)
+    jobs = []
+    for file, meta in bundled_lists():  # a power of pingshan's on two paragraphs of art. 58 as well
+        copy = tmp_path / file.name
+        shutil.copy(file, copy)
+        if "pingshan" in file.name:
+            text = copy.read_text(encoding="utf-8")
+            assert "第五十八条 用人单位" in text
+            copy.write_text(text.replace("第五十八条 用人单位", "第五十八条第一款、第二款 用人单位", 1), encoding="utf-8")
+        jobs.append((copy, meta))
+    monkeypatch.setattr(pages, "ARTICLE_PAGE_ROWS", size)
     out = tmp_path / "out"
-    stream_build(bundled_lists(), None, out, workers=1, cache=False)
-    article = "https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_58"  # 5 powers rest on it
-    files = [out / "pages" / article_page(article, n) for n in (1, 2, 3)]
-    assert all(f.is_file() for f in files) and not (out / "pages" / article_page(article, 4)).exists()
-    rows = [re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td><td><a [^>]*>([^<]*)</a>", f.read_text("utf-8"))
-            for f in files]
-    assert [len(r) for r in rows] == [2, 2, 1] and len({row for page in rows for row in page}) == 5
-    flat = [row for page in rows for row in page]  # listed by list and item number, page after page
-    assert flat == sorted(flat, key=lambda r: (r[0], int(r[1])))
+    stream_build(jobs, None, out, workers=1, cache=False)
+    article = "https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_58"
+    with sqlite3.connect(out / INDEX_FILE) as index:
+        pairs = index.execute("SELECT power, provision FROM rows WHERE article = 58 AND instrument = ?",
+                              (article.rsplit("/", 1)[0],)).fetchall()
+        powers = len({power for power, _ in pairs})
+    assert len(pairs) > powers  # some power rests on two provisions of the article
+    count = -(-len(pairs) // size)
+    files = [out / "pages" / article_page(article, n) for n in range(1, count + 1)]
+    assert all(f.is_file() for f in files) and not (out / "pages" / article_page(article, count + 1)).exists()
+    rows = [re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td><td><a [^>]*>([^<]*)</a></td><td>[^<]*</td>"
+                       r"<td>([^<]*)</td>", f.read_text("utf-8")) for f in files]
+    flat = [row for page in rows for row in page]
+    assert [len(r) for r in rows] == [size] * (len(pairs) // size) + [len(pairs) % size] * (len(pairs) % size > 0)
+    assert len(set(flat)) == len(flat) == len(pairs)
+    assert flat == sorted(flat, key=lambda r: (r[0], int(r[1])))  # by list and item, page after page
     for number, file in enumerate(files, 1):
         text = file.read_text("utf-8")
-        assert "（5）" in text and f"第 {number}/3 页" in text
-        assert all(f'href="{article_page(article, other)}"' in text for other in (1, 2, 3) if other != number)
+        assert f"（{powers}）" in text and f"第 {number}/{count} 页" in text
+        assert all(f'href="{article_page(article, other)}"' in text for other in range(1, count + 1) if other != number)
     search = (out / "pages" / "search-index.js").read_text("utf-8")
     assert search.count(article_page(article)) == 1 and article_page(article, 2) not in search
