@@ -178,11 +178,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         outputs = ordered_map(_build_list_job, ((*jobs[i], layout, store.folder, keys[i]) for i in to_read),
                               min(workers, len(to_read)))
         reading = set(to_read)
+        read_keys = {keys[index] for index in to_read}
+        kept = sorted({key for key in keys if key not in read_keys})
+        kept = dict(zip(kept, store.entries(kept)))  # what the progress lines say of the lists not read, at once
         # one list at a time: its rows go into the list store and its graph is dropped before the next
         for number, (key, (file, meta)) in enumerate(zip(keys, jobs), 1):
             if number - 1 in reading:
                 store.add(key, next(outputs))
-            (entry,) = store.entries([key])
+            entry = kept.get(key) or store.entries([key])[0]
             progress(f"  [{number}/{len(jobs)}] {entry['list_id']} ({entry['source_file']}): "
                      f"{entry['rows']} powers ({entry['layout']})"
                      + ("" if number - 1 in reading else ", unchanged: from the cache"))
