@@ -1,7 +1,7 @@
 """Builds kept by content: a rebuild makes again only what an edit reaches.
 
 The tool's fingerprint (every file of the installed package: code, registry, law archive,
-shapes) and a list's key (fingerprint, metadata, layout, path and bytes of the file: what
+shapes) and a list's key (fingerprint, metadata, layout, path and the SHA-256 of the file: what
 :mod:`list_store` keeps each list under) are made here, and the small cache of pickles the
 alignments and the validation groups are kept in: entries are zlib-compressed pickles named by
 the SHA-256 of what made them, written atomically (a temporary file renamed into place); an

@@ -199,15 +199,17 @@ class SiteDB:
         sql.commit()
         sql.execute("DETACH DATABASE src")
 
+    def _rows_in(self, query: str, ids: list[str]) -> Iterator[tuple]:
+        """The rows of ``query`` (whose ``{marks}`` stands for the placeholders of an ``IN (…)``)
+        for ``ids``, 500 ids a statement (SQLite bounds the placeholders of one)."""
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            yield from self._ready().execute(query.format(marks=", ".join("?" * len(chunk))), chunk)
+
     def power_lists(self, powers: list[str]) -> list[tuple[str, str]]:
         """(power, the content keys of the lists holding it, in list order) of each of ``powers``
         (sorted by power); only for a database filled by :meth:`fill_from`."""
-        found = []
-        for start in range(0, len(powers), 500):
-            chunk = powers[start:start + 500]
-            found += self.sql.execute(f"SELECT id, keys FROM power_lists WHERE id IN ({', '.join('?' * len(chunk))})",
-                                      chunk).fetchall()
-        return sorted(found)
+        return sorted(self._rows_in("SELECT id, keys FROM power_lists WHERE id IN ({marks})", powers))
 
     def lists(self) -> list[ListRow]:
         """Every list, in the order added."""
@@ -306,11 +308,8 @@ class SiteDB:
 
     def _records(self, ids: Iterable[str]) -> list[tuple[int, Node]]:
         """(seq, record) of ``ids``, in the order the nodes were first added."""
-        ids, found = list(ids), []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            found += [(row[0], self._node(row[1:])) for row in self._ready().execute(
-                f"SELECT seq, {', '.join(NODE_COLUMNS)} FROM nodes WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
+        found = [(row[0], self._node(row[1:])) for row in self._rows_in(
+            f"SELECT seq, {', '.join(NODE_COLUMNS)} FROM nodes WHERE id IN ({{marks}})", list(ids))]
         return sorted(found, key=lambda pair: pair[0])
 
     def node(self, node_id: str) -> Node:
@@ -376,33 +375,17 @@ class SiteDB:
         """(power record, basis node, the citation as the list wrote it) of every power on one of
         ``basis`` (of ``powers`` only, when given: fewer rows read than every power on ``basis``):
         what a page listing the powers on a provision needs, without a subgraph."""
-        found = []
-        columns = f"{', '.join('p.' + c for c in NODE_COLUMNS)}, e.basis, e.text"
-        if powers is not None:
-            chosen = set(basis)
-            for start in range(0, len(powers), 500):
-                chunk = powers[start:start + 500]
-                found += [(self._node(row[:-2]), *row[-2:]) for row in self._ready().execute(
-                    f"SELECT {columns} FROM edges AS e JOIN nodes AS p ON p.id = e.power "
-                    f"WHERE e.power IN ({', '.join('?' * len(chunk))})", chunk) if row[-2] in chosen]
-            return found
-        for start in range(0, len(basis), 500):
-            chunk = basis[start:start + 500]
-            found += [(self._node(row[:-2]), *row[-2:]) for row in self._ready().execute(
-                f"SELECT {columns} FROM edges AS e JOIN nodes AS p ON p.id = e.power "
-                f"WHERE e.basis IN ({', '.join('?' * len(chunk))})", chunk)]
-        return found
+        chosen, column = set(basis), "e.basis" if powers is None else "e.power"
+        rows = self._rows_in(f"SELECT {', '.join('p.' + c for c in NODE_COLUMNS)}, e.basis, e.text FROM edges AS e "
+                             f"JOIN nodes AS p ON p.id = e.power WHERE {column} IN ({{marks}})",
+                             basis if powers is None else powers)
+        return [(self._node(row[:-2]), *row[-2:]) for row in rows if row[-2] in chosen]
 
     def citation_keys(self, basis: list[str]) -> list[tuple[str, int, str, str]]:
         """(list id, item number or 0, power, basis node) of every power on one of ``basis``: the
         order a page lists them in, without their records."""
-        found = []
-        for start in range(0, len(basis), 500):
-            chunk = basis[start:start + 500]
-            found += self._ready().execute(
-                "SELECT p.list_id, COALESCE(p.item_no, 0), e.power, e.basis FROM edges AS e JOIN nodes AS p "
-                f"ON p.id = e.power WHERE e.basis IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
-        return found
+        return list(self._rows_in("SELECT p.list_id, COALESCE(p.item_no, 0), e.power, e.basis FROM edges AS e "
+                                  "JOIN nodes AS p ON p.id = e.power WHERE e.basis IN ({marks})", basis))
 
     def powers_per_article(self, instrument: str) -> dict[str, int]:
         """Article IRI → how many powers rest on a provision of instrument ``instrument`` (IRI)
@@ -438,12 +421,9 @@ class SiteDB:
         nodes = {n: graph.nodes[n]["data"] for n in graph}
         powers = [node_id for node_id, node in nodes.items() if node.kind == "power"]
         edges: dict[str, list[tuple[str, str]]] = {}
-        for start in range(0, len(powers), 500):  # a query per 500 powers, not per power
-            chunk = powers[start:start + 500]
-            for power, basis, text in self._ready().execute(
-                    f"SELECT power, basis, text FROM edges WHERE power IN ({', '.join('?' * len(chunk))}) "
-                    "ORDER BY power, basis", chunk):
-                edges.setdefault(power, []).append((basis, text))
+        for power, basis, text in self._rows_in(  # a query per 500 powers, not per power
+                "SELECT power, basis, text FROM edges WHERE power IN ({marks}) ORDER BY power, basis", powers):
+            edges.setdefault(power, []).append((basis, text))
         for power in powers:  # in the nodes' order, each power's edges by basis: as networkx keeps them
             for basis, text in edges.get(power, ()):
                 if basis in nodes:

@@ -179,8 +179,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                               min(workers, len(to_read)))
         reading = set(to_read)
         read_keys = {keys[index] for index in to_read}
-        kept = sorted({key for key in keys if key not in read_keys})
-        kept = dict(zip(kept, store.entries(kept)))  # what the progress lines say of the lists not read, at once
+        unread = sorted({key for key in keys if key not in read_keys})
+        kept = dict(zip(unread, store.entries(unread)))  # what the progress lines say of the lists not read, at once
         # one list at a time: its rows go into the list store and its graph is dropped before the next
         for number, (key, (file, meta)) in enumerate(zip(keys, jobs), 1):
             if number - 1 in reading:
