@@ -13,8 +13,9 @@ every digest: a power's node links to its page or to its authority's. The power 
 units: they are made every time.
 
 The previous build's manifest (:data:`MANIFEST`) maps each unit's file to its digest and the
-search-index entries it added (and each large file's segments, :mod:`splice`); a file whose digest is unchanged is hard-linked from the previous
-build (copied where links cannot be made) and its entries are taken from the manifest. A new
+search-index entries it added (and each large file's segments, :mod:`splice`); a file whose
+digest is unchanged is hard-linked from the previous build (copied where links cannot be made)
+and its entries are taken from the manifest. A new
 manifest is written with every build, so the output is the same bytes whether a unit was made
 or taken.
 """
