@@ -65,9 +65,16 @@ def _match(items: list[tuple[SummaryCategory, SummaryItem]], records: list[Power
     return matched
 
 
+def _listed_number(record: PowerRecord) -> int | None:
+    """The item number a row lists; None for none, or for a code in the number column (more
+    than four digits: 330217001000 is an item's code, not its place)."""
+    text = record.number_as_listed
+    return int(text) if text.isdigit() and len(text) <= 4 else None
+
+
 def _numbers_restart(records: list[PowerRecord]) -> bool:
     """True when detail numbers restart per category (1,2,3,1,1,…) rather than run on."""
-    numbers = [int(r.number_as_listed) for r in records if r.number_as_listed.isdigit()]
+    numbers = [n for n in map(_listed_number, records) if n is not None]
     return any(b <= a for a, b in zip(numbers, numbers[1:]))
 
 
@@ -91,7 +98,7 @@ def reconcile(power_list: PowerList) -> None:
     per_category = _numbers_restart(records)
     counters: dict[str | None, int] = {}
     for position, record in enumerate(records, 1):
-        listed = int(record.number_as_listed) if record.number_as_listed.isdigit() else None
+        listed = _listed_number(record)
         counters[record.power_type] = counters.get(record.power_type, 0) + 1
         if per_category:
             record.category_no = listed if listed is not None else counters[record.power_type]

@@ -213,3 +213,22 @@ def test_an_implementing_office_column_is_the_department(tmp_path, column, autho
 <td>《行政许可法》第七十二条</td><td>{column}</td></tr></table></body></html>""", encoding="utf-8")
     record, = read_list(page).records
     assert (record.power, record.authority, record.department) == ("取水许可", authority, department)
+
+
+def test_item_codes_in_the_number_column_are_rows(tmp_path):
+    """A saved page whose 编号 column holds codes (JT-001), not numbers: every row is a power,
+    its code kept as listed; a code-like cell on a row that is not data is still left out."""
+    page = tmp_path / "某县交通运输局权力清单.html"
+    rows = [("JT-001", "对未取得道路运输经营许可擅自从事道路运输经营的处罚", "行政处罚", "《中华人民共和国道路运输条例》第六十三条", "运政股"),
+            ("JT-002", "公路超限运输许可", "行政许可", "《中华人民共和国公路法》第五十条第一款；《公路安全保护条例》第三十五条", "路政股"),
+            ("330217001000", "对用人单位不办理社会保险登记的处罚", "行政处罚", "《中华人民共和国社会保险法》第八十四条", "办公室"),
+            ("A1", "", "", "", "")]
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    page.write_text("<html><head><meta charset='utf-8'></head><body><h2>某县交通运输局行政权力清单</h2><table>"
+                    "<tr><th>编号</th><th>权力名称</th><th>权力类别</th><th>设定依据</th><th>承办机构</th></tr>"
+                    f"{cells}</table></body></html>", encoding="utf-8")
+    power_list = read_list(page)
+    assert [(r.number_as_listed, r.power_type, r.department) for r in power_list.records] == [
+        ("JT-001", "行政处罚", "运政股"), ("JT-002", "行政许可", "路政股"), ("330217001000", "行政处罚", "办公室")]
+    assert [r.item_no for r in power_list.records] == [1, 2, 3] and power_list.authority == "某县交通运输局"
+    assert "unrecognised-line" in codes(power_list)  # the A1 row: no power, no type, no basis

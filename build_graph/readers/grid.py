@@ -28,6 +28,8 @@ _NUMBER = re.compile(r"\d{1,4}")
 # an item number as lists write it: 12, 3-1, 2.1, （4）, 5、 — or 一 … 十二 on a row of data
 ITEM_NUMBER = re.compile(r"[（(]?\d{1,4}(?:[-－—.．]\d{1,3}){0,2}[)）]?[、.．]?")
 CHINESE_NUMBER = re.compile(r"[一二三四五六七八九十百]{1,4}[、.．]?")
+# an item code in the number column (编号: JT-001, XK0012, 330217001000) on a row of data
+ITEM_CODE = re.compile(r"(?:[A-Za-z]{1,8}[-_－]?\d{1,12}|\d{5,20})(?:[-_－.]\d{1,6}){0,3}")
 
 
 @dataclass
@@ -154,7 +156,7 @@ def read_grid(rows: list[TableRow], list_name: str, default_authority: str) -> T
                                     "from the row before (a page break or a wrapped line)"))
             continue
         if number_column is not None and not (ITEM_NUMBER.fullmatch(first) or (
-                CHINESE_NUMBER.fullmatch(first) and filled >= max(3, header_width // 2))):
+                (CHINESE_NUMBER.fullmatch(first) or ITEM_CODE.fullmatch(first)) and filled >= max(3, header_width // 2))):
             if len(text) < 60 and (title := authority_from_title(text)):
                 authority = authority or title
                 continue
