@@ -29,10 +29,10 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
                      cache: Path | None = None) -> tuple[list[tuple[str, str]], tuple[Path, dict] | None, int]:
     """Every comparison's page (in ``out/pages``) and the alignment graph's sorted N-Quads in
     ``chunk``; returns the pages' (file, title) in pair order, the chunk with its graph index
-    entry (but for the offset; None without a quad) and how many pairs were aligned anew.
+    entry (but for the file; None without a quad) and how many pairs were aligned anew.
     ``folder``: where the pairs' lines are kept; ``cache``: the alignments by content
     (``compare_lists``)."""
-    from .stream import sorted_nquads
+    from .graph_files import sorted_nquads
 
     sql = sqlite3.connect(str(folder / DATABASE))
     sql.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -77,7 +77,7 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
             digest.update(line)
             length, quads = length + len(line), quads + 1
     sql.close()
-    entry = (chunk, {"offset": 0, "length": length, "quads": quads, "sha256": digest.hexdigest()}) if quads else None
+    entry = (chunk, {"length": length, "quads": quads, "sha256": digest.hexdigest()}) if quads else None
     return [pages[pair] for pair in order], entry, len(to_align)
 
 

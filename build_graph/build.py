@@ -3,8 +3,9 @@
 the same bytes; this in-memory form serves the tests and small programs.
 
 Files written (all deterministic for the same input):
-- ``graph.nq``  every quad, N-Quads sorted graph by graph (one per list, cross-list, registry, ontology)
-- ``graph.ttl`` the union of all graphs as Turtle (the streaming build: up to 300k quads)
+- ``graph/``    one N-Quads file per named graph (a list's, cross-list, alignment, registry, ontology)
+- ``graph.nq``  the same quads in one file, sorted graph by graph (up to 2 M quads: :mod:`graph_files`)
+- ``graph.ttl`` the union of all graphs as Turtle (up to 300k quads)
 - ``store/``    a persisted pyoxigraph store of the quads, for fast SPARQL
 - ``summary.json`` counts per list: powers, citations, unresolved citations, findings
 - ``records.json``, ``citations.json``, ``findings.csv`` the plain records behind the graph
@@ -31,7 +32,8 @@ from .compare import compare_lists
 from .emit_checks import alignment_quads, conflict_quads
 from .citations.resolve import PowerCitations, cite_list
 from .publish import require_complete_build, staged_output
-from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, emit_list, ontology_quads, write_quads
+from .emit import RDF_TYPE, RegistryEmitter, citation_iri, ontology_files, pkg, emit_list, ontology_quads
+from .graph_files import by_graph, ranges_of, sorted_nquads, write_graph
 from .records import Finding, PowerList
 from .registry import Registry, load_registry
 from .analyze import power_graph, provisions_ranked, write_csv
@@ -188,9 +190,8 @@ def write_outputs(built: Built, target: Path, progress=lambda message: None) -> 
 def _write_into(built: Built, out: Path, progress) -> dict:
     """Write every output into ``out`` (the staging folder)."""
     registry = load_registry()
-    write_quads(built.quads, out / "graph.nq", ox.RdfFormat.N_QUADS)
-    write_quads(built.quads, out / "graph.ttl", ox.RdfFormat.TURTLE, PREFIXES)
-    progress(f"  wrote graph.nq and graph.ttl ({len(built.quads)} quads)")
+    index = write_graph(out, {graph: sorted_nquads(quads) for graph, quads in by_graph(built.quads).items()},
+                        progress=progress)
     store = ox.Store(str(out / "store"))
     store.bulk_extend(built.quads)
     store.flush()
@@ -206,7 +207,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
     del store
-    report = validate_by_list(out / "graph.nq", validation_groups(built.lists))  # as the streaming build does
+    report = validate_by_list(out, validation_groups(built.lists), ranges_of(out, index))  # as the streaming build does
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()

@@ -108,19 +108,27 @@ def cmd_compare(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    import pyoxigraph as ox
+
+    from .graph_files import NQUADS_MAX_QUADS
     from .validate import FORMATS, data_graph, load_shapes, validate, validate_store
     from .validate_sparql import Unsupported
 
     data_file = Path(args.data) if args.data else _built(args, "graph.nq")
-    if not data_file.exists():
+    # a build too large for graph.nq (graph_files) is validated on its store
+    on_store = not args.data and not data_file.exists() and (data_file.parent / "store").is_dir()
+    if not data_file.exists() and not on_store:
         raise CliError(f"{data_file} does not exist; run `powerkg build` first or give --data")
+    if on_store and args.engine == "pyshacl":
+        raise CliError(f"{data_file.parent} has no graph.nq (a build of more than {NQUADS_MAX_QUADS} quads): "
+                       "validate its store with --engine sparql, or give --data")
     shapes = load_shapes([Path(p) for p in args.shapes] if args.shapes else None)
     if args.engine != "pyshacl":
         try:
-            store = _store_of(data_file)
+            store = ox.Store.read_only(str(data_file.parent / "store")) if on_store else _store_of(data_file)
             report = validate_store(store, shapes)
         except Unsupported as exc:
-            if args.engine == "sparql":
+            if args.engine == "sparql" or on_store:
                 raise CliError(f"the shapes cannot be compiled to SPARQL: {exc}") from exc
             _progress(f"powerkg: the shapes use a feature the SPARQL engine lacks ({exc}); validating with pyshacl")
         else:
@@ -223,7 +231,7 @@ def cmd_serve(args) -> int:
 def cmd_push(args) -> int:
     from .push import push
 
-    data = _built(args, "graph.nq")
+    data = _built(args, "")
     _progress(f"pushing the named graphs of {data} to {args.endpoint}…")
     try:
         sent = push(data, args.endpoint, _progress)
@@ -279,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="SHACL validation; exit 0 conforms, 1 violations, 2 error")
     p.add_argument("--format", choices=("text", "html", "csv", "ttl"), default="text")
-    p.add_argument("--data", help="graph to validate (default output/graph.nq)")
+    p.add_argument("--data", help="graph to validate (default output/graph.nq, or the build's store when the build "
+                                  "is too large for graph.nq)")
     p.add_argument("--shapes", nargs="+", metavar="FILE|DIR", help="shape files or folders (default: the bundled shapes)")
     p.add_argument("--engine", choices=("auto", "sparql", "pyshacl"), default="auto",
                    help="sparql: the shapes compiled to SPARQL on pyoxigraph (fast); pyshacl: the reference engine; "

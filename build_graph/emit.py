@@ -398,11 +398,3 @@ def _holder(power: PowerCitations, quoted: ResolvedCitation) -> int | None:
     start = quoted.citation.span[0]
     before = [i for i, b in enumerate(power.basis) if b.citation.span[0] < start]
     return before[-1] if before else None
-
-
-def write_quads(quads: list[ox.Quad], path: Path, fmt: ox.RdfFormat, prefixes: dict | None = None) -> None:
-    if fmt == ox.RdfFormat.TURTLE:
-        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-        path.write_bytes(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
-    else:  # by graph, then by the quad's text: the order a streaming build writes too
-        path.write_bytes(ox.serialize(sorted(quads, key=lambda q: (q.graph_name.value, str(q))), format=fmt))

@@ -60,9 +60,20 @@ def store(folder: Path, key: str, output) -> None:
     write_entry(folder / f"{key}.pickle.z", zlib.compress(pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 def write_entry(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed into place."""
+    """Write ``data`` to ``path`` through a temporary file renamed into place, readable as any
+    file this process makes (a list's N-Quads are linked into the build's ``graph/``)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.fchmod(handle, 0o666 & ~_UMASK)  # mkstemp's files are private
     with os.fdopen(handle, "wb") as file:
         file.write(data)
     os.replace(temporary, path)

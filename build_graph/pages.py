@@ -369,9 +369,11 @@ def write_site(db: SiteDB, out: Path, validation=None, comparisons=(), analytics
                          + _table(["清单 list", "错误 error", "警告 warning", "提示 info"], per_list))
     comparisons_html = ("<h2>清单比对 Comparisons</h2><ul>" + "".join(
         f"<li>{_link('pages/' + name, text)}</li>" for name, text in comparisons) + "</ul>") if comparisons else ""
+    graph_link = (_link("graph.nq", "graph.nq") if (out / "graph.nq").is_file()
+                  else _link("graph/", "graph/ 图文件 graph files"))  # graph.nq only while small (graph_files)
     body = f"""<h1>powerkg 权责清单知识图谱 · power-list knowledge graph</h1>
 <p><a href="views/overview.html">总览图 overview graph</a> · <a href="ontology/index.html">本体 ontology</a> ·
-<a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · <a href="graph.nq">graph.nq</a></p>
+<a href="analytics/provisions_ranked.csv">条款排行 CSV</a> · {graph_link}</p>
 {validation_html}
 <h2>发现 Findings（{finding_total}）</h2>{findings_html}
 <h2>清单 Lists</h2>{_table(["清单 list", "行政主体 authority", "源文件 file", "事项 powers", "引用 citations"], lists)}

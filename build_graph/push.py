@@ -6,22 +6,29 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 
-
-def named_graphs(nquads_file: Path) -> dict[str, list[ox.Triple]]:
-    graphs: dict[str, list[ox.Triple]] = {}
-    for quad in ox.parse(path=str(nquads_file), format=ox.RdfFormat.N_QUADS):
-        graphs.setdefault(quad.graph_name.value, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
-    return graphs
+from .graph_files import INDEX, read_graph, read_index
 
 
-def push(nquads_file: Path, endpoint: str, progress=lambda message: None, timeout: float = 60.0) -> dict[str, int]:
-    """PUT every named graph of ``nquads_file`` to the Graph Store ``endpoint``; returns triples per graph.
-    Raises RuntimeError naming the graph and the server's answer when a PUT fails."""
+def named_graphs(build: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
+    """Each named graph of the build in folder ``build`` with its triples, read from its graph
+    file one graph at a time (:mod:`graph_files`)."""
+    index = read_index(build)
+    if not index:
+        raise RuntimeError(f"{build} has no graph index ({INDEX}); run `powerkg build` again")
+    for graph in sorted(index):
+        yield graph, [ox.Triple(q.subject, q.predicate, q.object)
+                      for q in ox.parse(read_graph(build, index[graph]), format=ox.RdfFormat.N_QUADS)]
+
+
+def push(build: Path, endpoint: str, progress=lambda message: None, timeout: float = 60.0) -> dict[str, int]:
+    """PUT every named graph of the build in folder ``build`` to the Graph Store ``endpoint``;
+    returns triples per graph. Raises RuntimeError naming the graph and the server's answer when a PUT fails."""
     sent = {}
-    for graph, triples in sorted(named_graphs(nquads_file).items()):
+    for graph, triples in named_graphs(build):
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         url = endpoint + ("&" if "?" in endpoint else "?") + urllib.parse.urlencode({"graph": graph})
         request = urllib.request.Request(url, data=body, method="PUT",

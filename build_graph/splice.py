@@ -63,7 +63,7 @@ class SplicedFile:
             self.handle.flush()
             with made.open("rb") as source:
                 length = os.fstat(source.fileno()).st_size
-                _copy(source, self.handle, 0, length)
+                copy_bytes(source, self.handle, 0, length)
             self.handle.seek(0, os.SEEK_END)
             self.offset += length
         else:
@@ -76,7 +76,7 @@ class SplicedFile:
             self.handle.flush()
             offset, length = self._pending
             self._pending = []
-            _copy(self._source, self.handle, offset, length)
+            copy_bytes(self._source, self.handle, offset, length)
             self.handle.seek(0, os.SEEK_END)
 
     def close(self) -> list[list]:
@@ -88,7 +88,7 @@ class SplicedFile:
         return self.segments
 
 
-def _copy(source, target, offset: int, length: int) -> None:
+def copy_bytes(source, target, offset: int, length: int) -> None:
     """``length`` bytes of the open file ``source`` from ``offset`` onto the end of the open
     (flushed) file ``target``: by the kernel, or through this process where it cannot."""
     while length:

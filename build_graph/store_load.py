@@ -1,8 +1,7 @@
-"""The persisted store of a build: loaded from its ``graph.nq``, or patched from the previous
-build's store when few graphs changed.
+"""The persisted store of a build: loaded from its graph files (:mod:`graph_files`), or patched
+from the previous build's store when few graphs changed.
 
-``graph.nq`` is written with an index (:data:`INDEX`: each graph's byte offset, length, quads
-and SHA-256), so the next build knows which graphs changed without reading the rest. A patch
+The graph index says which graphs changed without reading the rest. A patch
 starts from a backup of the previous store (RocksDB checkpoint: hard links, no copy, the
 previous build untouched), removes the lines that left each changed graph and adds the ones that
 came (a graph with blank nodes is replaced whole: a store names them afresh on loading) — the
@@ -11,51 +10,32 @@ changed, or without a usable previous build, the store is loaded afresh.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import pyoxigraph as ox
 
-INDEX = ".graph-index.json"    # beside graph.nq in a build
-LOAD_CHUNK_BYTES = 50 * 2**20  # of graph.nq per bulk_load call
-PATCH_MAX_SHARE = 0.25         # of graph.nq's bytes changed; more: a fresh load is faster
+from .graph_files import read_graph, read_index
 
-
-def graph_entry(data: bytes, offset: int) -> dict:
-    """The index entry of one graph's bytes written at ``offset``."""
-    return {"offset": offset, "length": len(data), "quads": data.count(b"\n"),
-            "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def write_index(out: Path, entries: dict[str, dict]) -> None:
-    (out / INDEX).write_text(json.dumps(entries, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def read_index(folder: Path) -> dict[str, dict] | None:
-    """The graph index of a build, or None (absent or unreadable)."""
-    try:
-        return json.loads((folder / INDEX).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+LOAD_CHUNK_BYTES = 50 * 2**20  # of N-Quads per bulk_load call
+PATCH_MAX_SHARE = 0.25         # of the graph's bytes changed; more: a fresh load is faster
 
 
 def load_store(out: Path, previous: Path | None = None) -> str:
-    """``out/store`` with exactly the quads of ``out/graph.nq``; patched from ``previous`` (a
+    """``out/store`` with exactly the quads of the build's graph files; patched from ``previous`` (a
     complete earlier build) when that is possible and cheaper. Returns what was done, for the
     progress line."""
     plan = _patch_plan(out, previous) if previous is not None else None
     if plan is None:
         _load(out)
-        return "from graph.nq"
+        return "from the graph files"
     changed, removed, old_index, new_index = plan
     ox.Store.read_only(str(previous / "store")).backup(str(out / "store"))
     store = ox.Store(str(out / "store"))
     for graph in removed:
         store.remove_graph(ox.NamedNode(graph))
     for graph in changed:
-        old = set(_lines(previous / "graph.nq", old_index.get(graph)))
-        new = set(_lines(out / "graph.nq", new_index[graph]))
+        old = set(read_graph(previous, old_index.get(graph)).splitlines(keepends=True))
+        new = set(read_graph(out, new_index[graph]).splitlines(keepends=True))
         if any(b"_:" in line for line in old | new):
             # a store names blank nodes afresh on loading: its lines cannot be found by their labels
             store.remove_graph(ox.NamedNode(graph))
@@ -72,7 +52,8 @@ def _patch_plan(out: Path, previous: Path) -> tuple[list[str], list[str], dict, 
     """(changed or new graphs, removed graphs, the previous and the new index) when patching
     ``previous``'s store is the way."""
     old_index, new_index = read_index(previous), read_index(out)
-    if old_index is None or new_index is None or not (previous / "store").is_dir():
+    if old_index is None or new_index is None or not (previous / "store").is_dir() \
+            or any("file" not in entry for entry in old_index.values()):  # a build of before the graph files
         return None
     changed = sorted(g for g, entry in new_index.items() if old_index.get(g, {}).get("sha256") != entry["sha256"])
     removed = sorted(old_index.keys() - new_index.keys())
@@ -81,23 +62,34 @@ def _patch_plan(out: Path, previous: Path) -> tuple[list[str], list[str], dict, 
     return (changed, removed, old_index, new_index) if moved <= PATCH_MAX_SHARE * total else None
 
 
-def _lines(nquads: Path, entry: dict | None) -> list[bytes]:
-    if entry is None:
-        return []
-    with nquads.open("rb") as handle:
-        handle.seek(entry["offset"])
-        return handle.read(entry["length"]).splitlines(keepends=True)
-
-
 def _load(out: Path) -> None:
-    """The store from graph.nq, ``LOAD_CHUNK_BYTES`` (cut at a line end) per ``bulk_load``: one
-    call over the whole file holds memory growing with it (1.8 GB at 11.5 M quads, 1.0 GB at
-    1.15 M); in chunks it stays near 300 MB, for ≈ 1.4× the time (measured at 11.5 M quads). Then
+    """The store from the graph files, in index order, about ``LOAD_CHUNK_BYTES`` (cut at a line
+    end) per ``bulk_load``: one call over the whole graph holds memory growing with it (1.8 GB
+    at 11.5 M quads, 1.0 GB at 1.15 M); in chunks it stays near 300 MB, for ≈ 1.4× the time (measured at 11.5 M quads). Then
     the store is compacted: at 11.5 M quads 33 s (beside validation) that make the library's
     queries 3–4× faster."""
     store = ox.Store(str(out / "store"))
-    with (out / "graph.nq").open("rb") as source:
-        while chunk := source.read(LOAD_CHUNK_BYTES):
-            store.bulk_load(chunk + source.readline(), format=ox.RdfFormat.N_QUADS)
+    for chunk in _chunks(out):
+        store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()  # each chunk left files of its own that every lookup searched
+
+
+def _chunks(out: Path):
+    """The build's N-Quads in index order, in pieces of about ``LOAD_CHUNK_BYTES``, whole lines."""
+    index = read_index(out)
+    if index is None:
+        raise ValueError(f"{out}: no graph index; the store cannot be loaded")
+    pending: list[bytes] = []
+    size = 0
+    for graph in sorted(index):
+        with (out / index[graph]["file"]).open("rb") as source:
+            while block := source.read(LOAD_CHUNK_BYTES):
+                block += source.readline()
+                pending.append(block)
+                size += len(block)
+                if size >= LOAD_CHUNK_BYTES:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+    if pending:
+        yield b"".join(pending)

@@ -10,9 +10,10 @@ since the last build (same tool, file and metadata) is not read at all.
 
 After the last list: the build's working database (:mod:`site_db`) is filled from the list
 store; the comparisons and the alignment graph (:mod:`alignments`), the cross-list graph
-(conflicting quotes), registry and ontology graphs; ``graph.nq`` is every graph's sorted quads
-in graph-IRI order — byte-identical to the in-memory build's and to a single-process run — with
-its index of graphs; the store is loaded from it or patched from the previous build's
+(conflicting quotes), registry and ontology graphs; the graph files (:mod:`graph_files`: one
+sorted N-Quads file per graph, a list's linked from the list store; ``graph.nq``, their
+concatenation, while small) — byte-identical to the in-memory build's and to a single-process
+run — with their index; the store is loaded from them or patched from the previous build's
 (:mod:`store_load`) while it is validated group by group of lists on the same pool
 (:mod:`validate_by_list`), the results going into the working database; the reports, analytics,
 views and site are written from there, one unit at a time. What did not change since the last
@@ -48,15 +49,14 @@ from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
-from .splice import SplicedFile
-from .store_load import graph_entry, load_store, read_index, write_index
+from .graph_files import by_graph, graph_entry, ranges_of, sorted_nquads, write_graph
+from .store_load import load_store
 from .validate import load_shapes, rule_provisions, write_report_files
 from .validate_by_list import validation_groups, validate_by_list
 from .views import power_pages
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
 LIST_STORE_FOLDER = ".lists"   # the list store of a build without the cache, in the staging folder
-TURTLE_MAX_QUADS = 300_000  # graph.ttl (one sorted Turtle of every triple, built in memory) only below this
 
 
 @dataclass
@@ -72,12 +72,6 @@ class ListOutput:
     fragment: nx.Graph          # its part of the power–basis graph
     quotes: list[QuoteEntry]
     counts: dict = field(default_factory=dict)
-
-
-def sorted_nquads(quads) -> bytes:
-    """Distinct quads as N-Quads, sorted by graph, then by the quad's text (the order of every graph.nq)."""
-    ordered = sorted(set(quads), key=lambda q: (q.graph_name.value, str(q)))
-    return ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) if ordered else b""
 
 
 def build_list(file: Path, meta: ListMeta, layout: str | None) -> ListOutput:
@@ -101,7 +95,7 @@ def build_list(file: Path, meta: ListMeta, layout: str | None) -> ListOutput:
         counts={"powers": len(powers), "citations": len(basis),
                 "unresolved_citations": sum(1 for r in basis if r.instrument.provisional),
                 "quoted_references": sum(len(p.quoted) for p in cited)})
-    output.counts["graph"] = graph_entry(output.nquads, 0)  # its graph.nq index entry, but for the offset
+    output.counts["graph"] = graph_entry(output.nquads)  # its entry in the graph index, but for the file
     output.counts["graph_iri"] = graph
     for record in power_list.records:  # exported and emitted: the main process needs names only
         record.basis_text, record.responsibilities, record.accountability = "", [], []
@@ -220,25 +214,18 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         shared = conflict_quads(conflicts_by_provision(db.quote_variants())) + ontology_quads() + emitter.sink.quads
         if registry_lines:
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
-        graphs = _by_graph(shared)
+        graphs = {graph: sorted_nquads(quads) for graph, quads in by_graph(shared).items()}
         del shared
-        index = _write_graph(out / "graph.nq", graphs, chunk_files, previous)
+        index = write_graph(out, {**graphs, **chunk_files}, previous, progress)
         del graphs
-        write_index(out, index)
         graph_sizes = {graph: entry["quads"] for graph, entry in index.items()}
-        ranges = {graph: (entry["offset"], entry["length"]) for graph, entry in index.items()}
         total = sum(graph_sizes.values())
         shutil.rmtree(chunks)
-        progress(f"  wrote graph.nq ({total} quads)")
-        if total <= TURTLE_MAX_QUADS:
-            _write_turtle(out / "graph.nq", out / "graph.ttl")
-        else:
-            progress(f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} (graph.nq has them all)")
         # in children: the store's loader beside the validation's batches (each an in-memory
         # store of a few lists and the shared nodes they reach); their buffers die with them
         with process_pool(workers) as pool:  # --workers 1: one child, one job after the other
             loading = pool.submit(load_store, out, previous)
-            report = validate_by_list(out / "graph.nq", validation_groups(lists), ranges, pool.submit,
+            report = validate_by_list(out, validation_groups(lists), ranges_of(out, index), pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
                                       sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()})
             progress(f"  loaded the store store/ ({loading.result()})")
@@ -270,51 +257,6 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             shutil.rmtree(out / LIST_STORE_FOLDER)
     progress(f"  swapped the new build into {target}")
     return result
-
-
-def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
-    """Distinct quads grouped by graph IRI (each group serialised, sorted, when it is written)."""
-    groups: dict[str, set[ox.Quad]] = {}
-    for quad in quads:
-        groups.setdefault(quad.graph_name.value, set()).add(quad)
-    return {graph: list(members) for graph, members in groups.items()}
-
-
-def _write_graph(path: Path, shared: dict[str, list[ox.Quad] | bytes], chunk_files: dict[str, tuple[Path, dict]],
-                 previous: Path | None = None) -> dict[str, dict]:
-    """graph.nq: the shared graphs (quads, or N-Quads already sorted) and every chunk (a list's, the alignment's),
-    in graph-IRI order; returns each graph's index entry (offset, length, quads, SHA-256;
-    :func:`store_load.graph_entry`). A chunk comes with its entry (made where the list was
-    built): its bytes are only copied. A graph the previous build's graph.nq (in ``previous``)
-    holds with the same SHA-256 is copied from there (:mod:`splice`: by the kernel, runs of
-    graphs at once)."""
-    old = read_index(previous) if previous is not None else None
-    spliced = SplicedFile(path, (previous / "graph.nq", {graph: (entry["sha256"], entry["offset"], entry["length"])
-                                                         for graph, entry in old.items()}) if old else None)
-    pieces = [(graph, (file, entry)) for graph, (file, entry) in chunk_files.items()]
-    pieces += [(graph, quads) for graph, quads in shared.items()]
-    index: dict[str, dict] = {}
-    for graph, piece in sorted(pieces, key=lambda piece: piece[0]):
-        if isinstance(piece, tuple):
-            file, entry = piece
-            if entry["length"]:
-                index[graph] = {**entry, "offset": spliced.offset}
-                spliced.segment(graph, entry["sha256"], lambda: file)
-        else:
-            data = piece if isinstance(piece, bytes) else sorted_nquads(piece)
-            if data:
-                index[graph] = graph_entry(data, spliced.offset)
-                spliced.segment(graph, index[graph]["sha256"], lambda: data)
-    spliced.close()
-    return index
-
-
-def _write_turtle(nquads: Path, turtle: Path) -> None:
-    from .build import PREFIXES
-
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object)
-                      for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)}, key=str)
-    turtle.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
 
 
 def _summary_entry(listed: ListRow, counts: dict, severities: dict[str, int]) -> dict:

@@ -1,7 +1,8 @@
 """Validation list by list: each group of lists' named graphs with the shared nodes they reach,
 a few groups to a batch, batches on a process pool — memory bounded by a batch, not the corpus.
 
-Input is a build's ``graph.nq`` (every graph's quads, contiguous graph by graph) and the groups:
+Input is each graph's byte range in the build's graph files (:mod:`graph_files`) or in one N-Quads
+file whose graphs are contiguous, and the groups:
 the list graphs that must be validated together. Lists of one authority share their powers'
 nodes (a power's IRI is its authority and name), so a group is the lists of one authority.
 Every graph in no group is *shared* (registry, ontology, cross-list).
@@ -33,17 +34,16 @@ import pyoxigraph as ox
 
 from . import list_cache
 
-BATCH_BYTES = 64 * 2**20  # of graph.nq per batch (before the lines the shapes do not read are left out)
+BATCH_BYTES = 64 * 2**20  # of N-Quads per batch (before the lines the shapes do not read are left out)
 
 
 @dataclass(frozen=True)
 class Batch:
-    """The groups one store validates, each as byte ranges (offset, length) of ``graph.nq``;
+    """The groups one store validates, each as byte ranges (file, offset, length) of N-Quads;
     none for the batch of the shared graphs alone."""
 
-    nquads: str
-    groups: tuple[tuple[tuple[int, int], ...], ...]
-    shared: tuple[tuple[int, int], ...]   # the shared graphs' ranges (read once per process)
+    groups: tuple[tuple[tuple[str, int, int], ...], ...]
+    shared: tuple[tuple[str, int, int], ...]   # the shared graphs' ranges (read once per process)
     shapes_files: tuple[str, ...] | None
     cache: str | None = None              # folder of results by content (list_cache entries)
     quick_keys: tuple[str, ...] = ()      # per group (the shared batch: one), from its graphs' digests
@@ -58,23 +58,23 @@ class BatchResults:
     cached: int = 0          # groups whose results came from the cache
 
 
-def graph_ranges(nquads: Path) -> dict[str, tuple[int, int]]:
-    """Each graph's (offset, length) in bytes in an N-Quads file whose graphs are contiguous;
-    ValueError when a graph comes back after another one."""
-    ranges: dict[str, tuple[int, int]] = {}
+def graph_ranges(nquads: Path) -> dict[str, tuple[str, int, int]]:
+    """Each graph's (file, offset, length in bytes) in an N-Quads file whose graphs are
+    contiguous; ValueError when a graph comes back after another one."""
+    ranges: dict[str, tuple[str, int, int]] = {}
     current, start, offset = None, 0, 0
     with nquads.open("rb") as handle:
         for line in handle:
             graph = _graph_of(line)
             if graph != current:
                 if current is not None:
-                    ranges[current] = (start, offset - start)
+                    ranges[current] = (str(nquads), start, offset - start)
                 if graph in ranges:
                     raise ValueError(f"{nquads}: the quads of graph {graph} are not contiguous")
                 current, start = graph, offset
             offset += len(line)
     if current is not None:
-        ranges[current] = (start, offset - start)
+        ranges[current] = (str(nquads), start, offset - start)
     return ranges
 
 
@@ -102,10 +102,10 @@ def validation_groups(lists) -> list[list[str]]:
     return [*groups.values(), [iris.alignment_graph()]]
 
 
-def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[str]],
+def batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]],
             shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
             cache: Path | None = None, digests: dict[str, str] | None = None) -> tuple[list[Batch], Batch]:
-    """The batches of ``groups`` (consecutive groups up to ``batch_bytes`` of graph.nq each,
+    """The batches of ``groups`` (consecutive groups up to ``batch_bytes`` of N-Quads each,
     a group never split) and the batch of the shared graphs alone. With a cache and the
     graphs' ``digests`` (graph → SHA-256 of its N-Quads), each group gets a quick key: the
     tool, the shapes, every shared graph's digest and its own graphs' digests."""
@@ -118,15 +118,15 @@ def batches(nquads: Path, ranges: dict[str, tuple[int, int]], groups: list[list[
     made, current, keys, size = [], [], [], 0
     for group in filter(None, groups):
         members = tuple(ranges[graph] for graph in group)
-        if current and size + sum(n for _, n in members) > batch_bytes:
-            made.append(Batch(str(nquads), tuple(current), shared, files, cache, tuple(keys)))
+        if current and size + sum(n for _, _, n in members) > batch_bytes:
+            made.append(Batch(tuple(current), shared, files, cache, tuple(keys)))
             current, keys, size = [], [], 0
         current.append(members)
         keys += [quick(group)] if quick else []
-        size += sum(n for _, n in members)
+        size += sum(n for _, _, n in members)
     if current:
-        made.append(Batch(str(nquads), tuple(current), shared, files, cache, tuple(keys)))
-    return made, Batch(str(nquads), (), shared, files, cache, (quick(["shared graphs alone"]),) if quick else ())
+        made.append(Batch(tuple(current), shared, files, cache, tuple(keys)))
+    return made, Batch((), shared, files, cache, (quick(["shared graphs alone"]),) if quick else ())
 
 
 def _quick_keys(ranges, grouped: set[str], files, digests: dict[str, str]):
@@ -142,14 +142,14 @@ def _quick_keys(ranges, grouped: set[str], files, digests: dict[str, str]):
     return quick
 
 
-READ_BYTES = 4 * 2**20  # graph.nq is read this much at a time (a shared graph can be 10⁸ bytes)
+READ_BYTES = 4 * 2**20  # N-Quads are read this much at a time (a shared graph can be 10⁸ bytes)
 
 
-def _read(path: str, ranges, wanted: frozenset[bytes]) -> list[bytes]:
-    """The lines of ``ranges`` whose predicate the shapes or report read."""
+def _read(ranges, wanted: frozenset[bytes]) -> list[bytes]:
+    """The lines of ``ranges`` (file, offset, length) whose predicate the shapes or report read."""
     lines = []
-    with open(path, "rb") as handle:
-        for offset, length in ranges:
+    for path, offset, length in ranges:
+        with open(path, "rb") as handle:
             handle.seek(offset)
             rest = b""
             while length > 0:
@@ -166,11 +166,11 @@ def _read(path: str, ranges, wanted: frozenset[bytes]) -> list[bytes]:
 
 
 @lru_cache(maxsize=2)
-def _shared_index(path: str, shared, files) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
+def _shared_index(shared, files) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
     """The shared lines the shapes read by subject, with the terms written in them (once per
     process and file)."""
     lines: dict[bytes, list[bytes]] = {}
-    for line in _read(path, shared, _wanted(files)):
+    for line in _read(shared, _wanted(files)):
         lines.setdefault(line.split(b" ", 1)[0], []).append(line)
     return {subject: (found, set(_TERM.findall(b"".join(found)))) for subject, found in lines.items()}
 
@@ -236,14 +236,14 @@ def validate_batch(batch: Batch) -> BatchResults:
         if all(entry is not None for entry in quick):
             return _batch_results([entry for _, entry in quick], [*batch.quick_keys, *(key for key, _ in quick)],
                                   len(quick))
-    index = _shared_index(batch.nquads, batch.shared, batch.shapes_files)
+    index = _shared_index(batch.shared, batch.shapes_files)
     wanted = _wanted(batch.shapes_files)
     if not batch.groups:
         units = [([], [line for lines, _ in index.values() for line in lines])]
     else:
         units = []
         for ranges in batch.groups:
-            own = _read(batch.nquads, ranges, wanted)
+            own = _read(ranges, wanted)
             units.append((own, closure(own, index)))
     keys = [_key(own, reached, batch.shapes_files) if batch.cache else "" for own, reached in units]
     found = [list_cache.load(Path(batch.cache), key) if batch.cache else None for key in keys]
@@ -324,11 +324,12 @@ class ValidationTotals:
         return sum(self.by_severity.values())
 
 
-def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[int, int]] | None = None,
+def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[str, int, int]] | None = None,
                      submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
                      cache: Path | None = None, progress=lambda message: None, sink=None,
                      digests: dict[str, str] | None = None):
-    """The validation report of ``nquads``, group by group (see the module's contract):
+    """The validation report of ``nquads`` (one N-Quads file, or the build folder whose graph
+    files ``ranges`` point into), group by group (see the module's contract):
     a ``ValidationReport``, or with ``sink`` (called with each batch's results, in no particular
     order) its :class:`ValidationTotals` — the results then are never all in memory.
     ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another.
@@ -338,7 +339,7 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
     from .validate import CannotValidate, ValidationReport, sorted_results
 
     ranges = graph_ranges(nquads) if ranges is None else ranges
-    made, shared = batches(nquads, ranges, groups, shapes_files, batch_bytes, cache, digests)
+    made, shared = batches(ranges, groups, shapes_files, batch_bytes, cache, digests)
     if submit is None:
         parts = (validate_batch(batch) for batch in made)
         shared_part = None

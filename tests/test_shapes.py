@@ -14,7 +14,7 @@ import pytest
 import rdflib
 
 from build_graph.build import build_graph
-from build_graph.stream import sorted_nquads
+from build_graph.graph_files import sorted_nquads
 from build_graph.validate import data_graph, load_shapes, validate_store, validate_with_rudof
 from build_graph.validate_by_list import validation_groups, validate_by_list
 from build_graph.validate import validate as validate_with_pyshacl

@@ -10,7 +10,7 @@ import pytest
 
 from build_graph import iris
 from build_graph.build import build_graph
-from build_graph.stream import sorted_nquads
+from build_graph.graph_files import sorted_nquads
 from build_graph.validate import CannotValidate, load_shapes, validate_store
 from build_graph.validate_by_list import _graph_of, batches, graph_ranges, validation_groups, validate_by_list
 
@@ -51,14 +51,15 @@ def test_graph_ranges_and_batches(seed_lists, tmp_path):
     data = sorted_nquads(built.quads)
     path.write_bytes(data)
     ranges = graph_ranges(path)
-    assert sum(length for _, length in ranges.values()) == len(data)
-    for graph, (offset, length) in ranges.items():
+    assert sum(length for _, _, length in ranges.values()) == len(data)
+    for graph, (file, offset, length) in ranges.items():
+        assert file == str(path)
         chunk = data[offset:offset + length]
         assert {_graph_of(line) for line in chunk.splitlines()} == {graph}
     groups = validation_groups(built.lists)
-    made, shared = batches(path, ranges, groups, batch_bytes=1)
+    made, shared = batches(ranges, groups, batch_bytes=1)
     assert len(made) == 3 and shared.groups == () and len(shared.shared) == len(ranges) - 3
-    made, _ = batches(path, ranges, groups)
+    made, _ = batches(ranges, groups)
     own = {ranges[iris.list_graph(i)] for i in seed_lists} | {ranges[iris.alignment_graph()]}
     assert len(made) == 1 and {r for group in made[0].groups for r in group} == own
     # graphs out of order are refused, not read as two graphs
@@ -120,7 +121,7 @@ def test_quick_keys_take_results_without_reading_a_line_while_no_graph_changed(p
         path.write_bytes(sorted_nquads(built.quads))
         data = path.read_bytes()
         digests = {graph: hashlib.sha256(data[offset:offset + length]).hexdigest()
-                   for graph, (offset, length) in graph_ranges(path).items()}
+                   for graph, (_, offset, length) in graph_ranges(path).items()}
         return validation_groups(built.lists), digests
 
     cache, path = tmp_path / "cache", tmp_path / "graph.nq"
@@ -151,11 +152,11 @@ def test_graph_nq_is_read_a_block_at_a_time_without_cutting_lines(seed_lists, tm
     path.write_bytes(sorted_nquads(built.quads))
     ranges = list(graph_ranges(path).values())
     wanted = by_list._wanted(None)
-    whole = [line for offset, length in ranges for line in path.read_bytes()[offset:offset + length].splitlines(keepends=True)
+    whole = [line for _, offset, length in ranges for line in path.read_bytes()[offset:offset + length].splitlines(keepends=True)
              if line.split(b" ", 2)[1] in wanted]
     for block in (1, 7, 1000, 2**22):
         monkeypatch.setattr(by_list, "READ_BYTES", block)
-        assert by_list._read(str(path), ranges, wanted) == whole, block
+        assert by_list._read(ranges, wanted) == whole, block
     assert len(whole) > 1000
 
 
