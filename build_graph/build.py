@@ -212,6 +212,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()
     views = write_site_and_views(write_comparisons(built.comparisons, out), db, out, report, progress)
+    take_screenshots(db, out, progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -221,12 +222,12 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 
 def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
-                         cache: Path | None = None, reuse: Reuse | None = None) -> dict[str, int]:
-    """The analytics, graph views, text pages, index.html and the screenshots, from the site
-    database ``db``; views and pages counted per kind. ``comparison_pages``: (file, title) of the
-    comparison pages already written (``pages.write_comparisons``). ``cache``: screenshots by
-    content (tool and page), reused while a page is unchanged. ``reuse``: the units taken from
-    the previous build (:mod:`reuse`)."""
+                         reuse: Reuse | None = None) -> dict[str, int]:
+    """The analytics, graph views, text pages and index.html from the site database ``db``;
+    views and pages counted per kind. ``comparison_pages``: (file, title) of the comparison pages
+    already written (``pages.write_comparisons``). ``reuse``: the units taken from the previous
+    build (:mod:`reuse`). The screenshots (of these and of validation.html) follow:
+    :func:`take_screenshots`."""
     analytics = write_csv(db, out / "analytics")
     power_pages(db)
     own = reuse is None
@@ -241,6 +242,14 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
     taken = f" ({taken} unchanged: from the previous build)" if taken else ""
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html"
              + taken)
+    return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
+            | {"comparison_pages": len(comparison_pages)})
+
+
+def take_screenshots(db: SiteDB, out: Path, progress, cache: Path | None = None) -> None:
+    """overview.png, validation.png and article.png (the most-cited article's page), each in a
+    headless Chromium; ``cache``: screenshots by content (tool and page), reused while a page is
+    unchanged."""
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
         top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)
@@ -256,8 +265,6 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
         if cache is not None:
             list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
-    return ({kind: len(items) for kind, items in views.items()} | {f"{kind}_pages": n for kind, n in pages.items()}
-            | {"comparison_pages": len(comparison_pages)})
 
 
 def _shot_key(page: Path) -> str:

@@ -129,6 +129,21 @@ class Reuse:
                              ((file, *segment) for segment in spliced.close()))
         self.segments_taken += spliced.taken
 
+    def rows(self) -> tuple[list, list, int, int]:
+        """This build's manifest rows so far (units, segments) and how many units and segments
+        were taken: what a process writing part of the build sends back (:meth:`add_rows`)."""
+        return (self.new.execute("SELECT file, digest, search FROM temp.units").fetchall(),
+                self.new.execute("SELECT file, name, digest, offset, length FROM temp.segments").fetchall(),
+                self.taken, self.segments_taken)
+
+    def add_rows(self, rows: tuple[list, list, int, int]) -> None:
+        """The :meth:`rows` of another process's part of this build."""
+        units, segments, taken, segments_taken = rows
+        self.new.executemany("INSERT INTO units VALUES (?, ?, ?)", units)
+        self.new.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?)", segments)
+        self.taken += taken
+        self.segments_taken += segments_taken
+
     def save(self) -> None:
         """Write this build's manifest (keyed by file, for the next build's lookups)."""
         self.new.executescript(

@@ -121,6 +121,20 @@ class SiteDB:
         self._indexed = False
 
     @classmethod
+    def beside(cls, path: Path, power_pages: bool, basis_records_agree: bool) -> "SiteDB":
+        """Another connection to the database at ``path``, for a process that reads it beside its
+        writer once :meth:`ready_for_readers` has run there (the writer's flags passed on)."""
+        db = cls.__new__(cls)
+        db.sql = sqlite3.connect(str(path))
+        db.power_pages, db.basis_records_agree, db._indexed = power_pages, basis_records_agree, True
+        return db
+
+    def ready_for_readers(self) -> None:
+        """Indexes made and everything committed: other connections read what this one has."""
+        self._ready()
+        self.sql.commit()
+
+    @classmethod
     def from_graph(cls, graph: nx.Graph, path: Path | None = None) -> "SiteDB":
         """A database holding ``graph`` (from ``power_graph``)."""
         db = cls(path)

@@ -152,7 +152,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     """Build every list of ``jobs`` into ``target`` (staged and swapped in); returns the summary.
     With ``cache``, a list whose build is in :mod:`list_cache` (same tool, file and metadata) is
     taken from there instead of being read again; the output is the same bytes either way."""
-    from .build import shared_authority_findings, write_findings, write_site_and_views
+    from .build import shared_authority_findings, take_screenshots, write_site_and_views
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     load_registry()  # for the merge below; each worker loads its own once
@@ -229,14 +229,20 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
                                       sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()})
             progress(f"  loaded the store store/ ({loading.result()})")
-        write_findings(db, out, reuse)
-        progress(f"  indexed {write_article_index(db, out / ARTICLE_INDEX)} rows of powers on articles → {ARTICLE_INDEX}")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
-        write_report_files(report.conforms, report.by_severity, db.results, out, reuse=reuse)
+        # findings.csv, the article index and the validation reports in a process of their own,
+        # beside the analytics, views and pages here: both only read the working database now
+        db.ready_for_readers()
+        with process_pool(1) as side:
+            reports = side.submit(write_reports_beside, out, out / SITE_DB_FILE, previous, db.power_pages,
+                                  db.basis_records_agree, report.conforms, report.by_severity)
+            views = write_site_and_views(comparison_pages, db, out, report, progress, reuse)
+            rows, indexed = reports.result()
+        reuse.add_rows(rows)
+        progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
-        views = write_site_and_views(comparison_pages, db, out, report, progress,
-                                     cache_dir / "screenshots" if cache_dir else None, reuse)
+        take_screenshots(db, out, progress, cache_dir / "screenshots" if cache_dir else None)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,
@@ -257,6 +263,23 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             shutil.rmtree(out / LIST_STORE_FOLDER)
     progress(f"  swapped the new build into {target}")
     return result
+
+
+def write_reports_beside(out: Path, db_file: Path, previous: Path | None, power_pages: bool, basis_records_agree: bool,
+                         conforms: bool, by_severity) -> tuple[tuple, int]:
+    """findings.csv, the article index and the validation reports of the build in ``out`` from its
+    working database ``db_file`` (another process's, ready for readers), taking what it can from
+    ``previous``; returns the manifest rows made (``Reuse.rows``) and the article index's rows."""
+    from .build import write_findings
+
+    db = SiteDB.beside(db_file, power_pages, basis_records_agree)
+    reuse = Reuse(db, out, previous, keep=False)
+    write_findings(db, out, reuse)
+    indexed = write_article_index(db, out / ARTICLE_INDEX)
+    write_report_files(conforms, by_severity, db.results, out, reuse=reuse)
+    rows = reuse.rows()
+    db.close()
+    return rows, indexed
 
 
 def _summary_entry(listed: ListRow, counts: dict, severities: dict[str, int]) -> dict:
