@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .site_db import SiteDB
 
 INDEX_MAX_POWERS = 2000  # above this, index.html lists authorities; their pages list the powers
-ARTICLE_PAGE_ROWS = 1000  # rows of powers on an article's page; more go on its further pages (-p2, -p3 …)
+PAGE_ROWS = 1000  # rows of powers on an article's or instrument's page; more go on its further pages (-p2, -p3 …)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -103,21 +103,29 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
             for entry in entries:
                 search.append(entry)
 
-        for article, members in db.basis_by_article():
-            rows = sorted(db.citation_keys(members))  # the order _powers_rows lists them in
-            chunks = [rows[start:start + ARTICLE_PAGE_ROWS] for start in range(0, len(rows), ARTICLE_PAGE_ROWS)] or [[]]
+        def paged(kind: str, iri: str, name: str, members: list[str], listed: list[str], page_of, write) -> None:
+            """The pages of an article or instrument (its basis nodes ``members``) whose powers on
+            ``listed`` fill several: each a unit made from its own rows, the count of powers and
+            of pages."""
+            rows = sorted(db.citation_keys(listed))  # the order _powers_rows lists them in
+            chunks = [rows[start:start + PAGE_ROWS] for start in range(0, len(rows), PAGE_ROWS)] or [[]]
             total = len({power for _, _, power, _ in rows})
             for number, chunk in enumerate(chunks, 1):
-                # a page is made from its own rows, the article's count of powers and of pages
                 rows_digest = hashlib.sha256(repr(chunk).encode()).hexdigest()
-                unit("article", "pages/" + article_page(article, number),
-                     f"{article} {number}/{len(chunks)} {total} {rows_digest}", members,
-                     sorted({power for _, _, power, _ in chunk}),
-                     lambda entries: _write_article(folder, article, members, db, entries, chunk, total, number, len(chunks)))
+                unit(kind, "pages/" + page_of(iri, number), f"{name} {number}/{len(chunks)} {total} {rows_digest}",
+                     members, sorted({power for _, _, power, _ in chunk}),
+                     lambda entries: write(entries, chunk, total, number, len(chunks)))
+
+        for article, members in db.basis_by_article():
+            paged("article", article, article, members, members, article_page,
+                  lambda entries, *page: _write_article(folder, article, members, db, entries, *page))
             counts["article"] += 1
         for instrument, members in db.basis_by_instrument():
-            unit("instrument", "pages/" + instrument_page(instrument), instrument, members, db.powers_on(members),
-                 lambda entries: _write_instrument(folder, instrument, members, db, entries))
+            by_id = db.nodes(members)
+            whole = [m for m in members if by_id[m].kind == "instrument"]
+            cited = db.powers_per_article(instrument)  # page 1 counts the powers on each article
+            paged("instrument", instrument, f"{instrument} {sorted(cited.items())}", members, whole, instrument_page,
+                  lambda entries, *page: _write_instrument(folder, instrument, members, db, entries, cited, *page))
             counts["instrument"] += 1
         for authority, members in db.powers_by_authority():
             unit("authority", "pages/" + authority_page(authority), authority, members, members,
@@ -164,6 +172,22 @@ def _row_order(pair: tuple[Node, Node, str]) -> tuple:
     return power.list_id, power.item_no or 0, power.id, basis.id
 
 
+def _page_rows(db: SiteDB, member_ids: list[str], by_id: dict, rows: list[tuple]) -> list[tuple[Node, Node, str]]:
+    """(power, basis node, citation as written) of a page's ``rows`` (``SiteDB.citation_keys``
+    on ``member_ids``), in the order of ``_row_order``: only the powers of these rows are read."""
+    pairs = {(power, basis) for _, _, power, basis in rows}  # a power on two of its provisions may span two pages
+    return sorted(((power, by_id[basis], text or "") for power, basis, text
+                   in db.citations_of(member_ids, sorted({power for power, _ in pairs})) if (power.id, basis) in pairs),
+                  key=_row_order)
+
+
+def _navigation(iri: str, page_of, page: int, pages: int) -> str:
+    """Links to the other pages of an article or instrument ("" when it has one page)."""
+    return ("" if pages == 1 else "<p class='pages'>" + " ".join(
+        f"<b>{n}</b>" if n == page else _link(page_of(iri, n), str(n)) for n in range(1, pages + 1))
+        + f"（第 {page}/{pages} 页，每页 {PAGE_ROWS} 行 page {page} of {pages}）</p>")
+
+
 def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB, search: list,
                    rows: list[tuple], total: int, page: int = 1, pages: int = 1) -> None:
     """Page ``page`` of ``pages`` of the article: its text and its ``rows`` (``SiteDB.citation_keys``,
@@ -173,13 +197,8 @@ def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB
     first = members[0]
     heading = first.label if first.id == article else f"{first.instrument_title} {article_part(members[0].short)}"
     full, facts = _registry_facts(first.instrument)
-    pairs = {(power, basis) for _, _, power, basis in rows}  # a power on two of its provisions may span two pages
-    shown = sorted(((power, by_id[basis], text or "") for power, basis, text
-                    in db.citations_of(member_ids, sorted({power for power, _ in pairs})) if (power.id, basis) in pairs),
-                   key=_row_order)
-    navigation = ("" if pages == 1 else "<p class='pages'>" + " ".join(
-        f"<b>{n}</b>" if n == page else _link(article_page(article, n), str(n)) for n in range(1, pages + 1))
-        + f"（第 {page}/{pages} 页，每页 {ARTICLE_PAGE_ROWS} 行 page {page} of {pages}）</p>")
+    shown = _page_rows(db, member_ids, by_id, rows)
+    navigation = _navigation(article, article_page, page, pages)
     body = (f"<h1>{escape(heading)}</h1>"
             f"<p>{_link(instrument_page(first.instrument), full or first.instrument_title)} · {escape(first.group)}</p>"
             f"<h2>官方文本 Official text</h2><blockquote class='official'>{escape(_article_text(first))}</blockquote>"
@@ -196,35 +215,39 @@ def _write_article(folder: Path, article: str, member_ids: list[str], db: SiteDB
                    "n": int(number) if number.isdigit() else None})
 
 
-def _write_instrument(folder: Path, instrument: str, member_ids: list[str], db: SiteDB, search: list) -> None:
-    """The instrument's page: its cited articles with how many powers rest on each (counted in
-    ``db``, not gathered: an instrument every list cites has every power on it) and the powers
-    citing it as a whole."""
+def _write_instrument(folder: Path, instrument: str, member_ids: list[str], db: SiteDB, search: list,
+                      articles: dict[str, int], rows: list[tuple], total: int, page: int = 1, pages: int = 1) -> None:
+    """Page ``page`` of ``pages`` of the instrument: the first lists its cited ``articles`` with
+    how many powers rest on each (``SiteDB.powers_per_article``: counted, not gathered — an
+    instrument every list cites has every power on it) and adds it to the search index; each
+    holds its ``rows`` of the ``total`` powers citing it as a whole (``SiteDB.citation_keys``)."""
     by_id = db.nodes(member_ids)
     members = [by_id[n] for n in member_ids]
     first = members[0]
     full, facts = _registry_facts(instrument)
     title = full or first.instrument_title
-    whole = [(power, by_id[basis], text or "")
-             for power, basis, text in db.citations_of([m.id for m in members if m.kind == "instrument"])]
-    provisions = [m for m in members if m.kind != "instrument"]
-    shorts: dict[str, str] = {}
-    for node in provisions:  # an article's label: its first provision's (by IRI)
-        shorts.setdefault(node.article, node.short)
-    articles = db.powers_per_article(instrument)
-    article_rows = [[_link(article_page(a), article_part(shorts[a])), str(articles[a])]
-                    for a in sorted(articles, key=_article_order)]
-    body = (f"<h1>{escape(title)}</h1>"
-            + _table(["", ""], [[escape(k), escape(v)] for k, v in facts] or [["效力层级 level", escape(first.group)]])
-            + f"<h2>被引用的条文 Cited articles（{len(articles)}）</h2>"
-            + _table(["条文 article", "事项 powers"], article_rows)
-            + (f"<h2>整体引用本文件的权力事项 Powers citing it as a whole（{len(whole)}）</h2>"
+    whole = _page_rows(db, [m.id for m in members if m.kind == "instrument"], by_id, rows)
+    navigation = _navigation(instrument, instrument_page, page, pages)
+    cited = ""
+    if page == 1:
+        shorts: dict[str, str] = {}
+        for node in members:  # an article's label: its first provision's (by IRI)
+            if node.kind != "instrument":
+                shorts.setdefault(node.article, node.short)
+        article_rows = [[_link(article_page(a), article_part(shorts[a])), str(articles[a])]
+                        for a in sorted(articles, key=_article_order)]
+        cited = (_table(["", ""], [[escape(k), escape(v)] for k, v in facts] or [["效力层级 level", escape(first.group)]])
+                 + f"<h2>被引用的条文 Cited articles（{len(articles)}）</h2>"
+                 + _table(["条文 article", "事项 powers"], article_rows))
+    body = (f"<h1>{escape(title)}</h1>" + cited
+            + (f"<h2>整体引用本文件的权力事项 Powers citing it as a whole（{total}）</h2>" + navigation
                + _table(["行政主体 authority", "清单 list", "序号 item", "事项 power", "类型 type", "清单引用 cited as"],
-                        _powers_rows(whole, "../", False)) if whole else "")
+                        _powers_rows(whole, "../", False)) + navigation if whole else "")
             + f"<p>{_link('../views/' + instrument_page(instrument), '文件图 instrument graph')}</p>")
-    (folder / instrument_page(instrument)).write_text(_page(title, body, "../"), encoding="utf-8")
-    search.append({"k": "instrument", "l": title, "s": first.group, "u": "pages/" + instrument_page(instrument),
-                   "t": sorted({title, first.instrument_title} | {v for k, v in facts if k.startswith("文号")})})
+    (folder / instrument_page(instrument, page)).write_text(_page(title, body, "../"), encoding="utf-8")
+    if page == 1:
+        search.append({"k": "instrument", "l": title, "s": first.group, "u": "pages/" + instrument_page(instrument),
+                       "t": sorted({title, first.instrument_title} | {v for k, v in facts if k.startswith("文号")})})
 
 
 def _article_order(article: str) -> tuple:

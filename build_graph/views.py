@@ -110,8 +110,10 @@ def overview_graph(db: SiteDB, limit: int = OVERVIEW_MAX_NODES) -> nx.Graph:
     return db.graph(chosen)
 
 
-def instrument_page(instrument_iri: str) -> str:
-    return f"instrument-{instrument_iri.rsplit('/', 1)[-1]}.html"
+def instrument_page(instrument_iri: str, number: int = 1) -> str:
+    """The view (in ``views/``) and text page (in ``pages/``) of an instrument IRI; ``number``:
+    the text page of the powers citing it as a whole when they fill several (``pages.PAGE_ROWS``)."""
+    return f"instrument-{instrument_iri.rsplit('/', 1)[-1]}" + (f"-p{number}" if number > 1 else "") + ".html"
 
 
 @lru_cache(maxsize=4096)
@@ -121,7 +123,7 @@ def authority_page(authority: str) -> str:
 
 def article_page(article_iri: str, number: int = 1) -> str:
     """The text page of an article (or chapter, attachment item) IRI, in ``pages/``; ``number``:
-    its page of powers when they fill several (``pages.ARTICLE_PAGE_ROWS``)."""
+    its page of powers when they fill several (``pages.PAGE_ROWS``)."""
     instrument, _, path = article_iri.partition("/id/instrument/")[2].partition("/")
     return f"article-{instrument}-{path.replace('/', '-')}" + (f"-p{number}" if number > 1 else "") + ".html"
 

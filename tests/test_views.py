@@ -371,7 +371,7 @@ def test_lists_with_chinese_ids_get_report_pages_of_their_own(site, tmp_path, mo
 
 @pytest.mark.parametrize("size", [1, 2])  # 1: the two rows of a power on two provisions are on two pages
 def test_an_article_with_more_rows_than_a_page_continues_on_numbered_pages(tmp_path, monkeypatch, size):
-    """build_graph/pages.py ARTICLE_PAGE_ROWS: every row (a power on a provision of the article)
+    """build_graph/pages.py PAGE_ROWS: every row (a power on a provision of the article)
     on exactly one page, in order, each page linking the others, one search entry for the article."""
     import shutil
     import sqlite3
@@ -390,7 +390,7 @@ def test_an_article_with_more_rows_than_a_page_continues_on_numbered_pages(tmp_p
             assert "第五十八条 用人单位" in text
             copy.write_text(text.replace("第五十八条 用人单位", "第五十八条第一款、第二款 用人单位", 1), encoding="utf-8")
         jobs.append((copy, meta))
-    monkeypatch.setattr(pages, "ARTICLE_PAGE_ROWS", size)
+    monkeypatch.setattr(pages, "PAGE_ROWS", size)
     out = tmp_path / "out"
     stream_build(jobs, None, out, workers=1, cache=False)
     article = "https://w3id.org/powerkg/id/instrument/shehui-baoxian-fa/art_58"
@@ -414,3 +414,36 @@ def test_an_article_with_more_rows_than_a_page_continues_on_numbered_pages(tmp_p
         assert all(f'href="{article_page(article, other)}"' in text for other in range(1, count + 1) if other != number)
     search = (out / "pages" / "search-index.js").read_text("utf-8")
     assert search.count(article_page(article)) == 1 and article_page(article, 2) not in search
+
+
+def test_an_instrument_cited_as_a_whole_by_more_powers_than_a_page_continues_on_numbered_pages(tmp_path, monkeypatch):
+    """An instrument's page of powers citing it as a whole is paged like an article's: one row a
+    page here, the cited articles and the search entry on the first page only."""
+    from build_graph import pages
+    from build_graph.corpus import bundled_lists
+    from build_graph.stream import stream_build
+
+    monkeypatch.setattr(pages, "PAGE_ROWS", 1)
+    out = tmp_path / "out"
+    stream_build(list(bundled_lists()), None, out, workers=1, cache=False)
+    folder = out / "pages"
+    counted = {}
+    for first in folder.glob("instrument-*.html"):
+        if "-p" not in first.stem.rsplit("-", 1)[-1]:
+            found = re.search(r"Powers citing it as a whole（(\d+)）", first.read_text("utf-8"))
+            counted[first] = int(found.group(1)) if found else 0
+    first, total = max(counted.items(), key=lambda item: item[1])
+    assert total >= 2
+    files = [first] + [first.with_name(f"{first.stem}-p{n}.html") for n in range(2, total + 1)]
+    assert all(f.is_file() for f in files) and not first.with_name(f"{first.stem}-p{total + 1}.html").exists()
+    names = []
+    for number, file in enumerate(files, 1):
+        text = file.read_text("utf-8")
+        rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td><td><a [^>]*>([^<]*)</a>", text)
+        assert len(rows) == 1 and f"第 {number}/{total} 页" in text and f"（{total}）" in text
+        assert ("Cited articles" in text) == (number == 1)
+        assert all(f'href="{f.name}"' in text for f in files if f != file)
+        names += rows
+    assert len(set(names)) == total and names == sorted(names, key=lambda r: (r[0], int(r[1])))
+    search = (folder / "search-index.js").read_text("utf-8")
+    assert search.count(f"pages/{first.name}") == 1 and f"{first.stem}-p2.html" not in search
