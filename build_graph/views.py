@@ -270,12 +270,11 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str
         written["authority"].append(file)
     for instrument, basis in db.basis_by_instrument():
         file = instrument_page(instrument)
-        powers = db.powers_on(basis)
-        digest = reuse.digest("instrument view", instrument, basis, powers)
+        total, shown = db.powers_on(basis, INSTRUMENT_MAX_POWERS)  # the view draws these, and counts the rest
+        digest = reuse.digest("instrument view", f"{instrument} {total}", basis, shown)
         if reuse.take(f"views/{file}", digest) is None:
-            shown = powers[:INSTRUMENT_MAX_POWERS]
             title = db.node(basis[0]).instrument_title
-            more = f"（显示 {len(shown)}/{len(powers)} 个权力事项）" if len(shown) < len(powers) else ""
+            more = f"（显示 {len(shown)}/{total} 个权力事项）" if len(shown) < total else ""
             write_view(views_dir, file, f"{title} 的条款与权力事项{more}", db.graph(basis + shown), focus=instrument)
             reuse.made(f"views/{file}", digest, [])
         written["instrument"].append(file)

@@ -447,3 +447,25 @@ def test_an_instrument_cited_as_a_whole_by_more_powers_than_a_page_continues_on_
     assert len(set(names)) == total and names == sorted(names, key=lambda r: (r[0], int(r[1])))
     search = (folder / "search-index.js").read_text("utf-8")
     assert search.count(f"pages/{first.name}") == 1 and f"{first.stem}-p2.html" not in search
+
+
+def test_an_instrument_view_draws_its_first_powers_and_counts_them_all(site, tmp_path, monkeypatch):
+    """views.INSTRUMENT_MAX_POWERS: the view of an instrument with more powers draws the first
+    (by IRI) and says how many there are — counted in the database, as the graph has them."""
+    from build_graph import views
+
+    _, built = site
+    graph = power_graph(built)
+    monkeypatch.setattr(views, "INSTRUMENT_MAX_POWERS", 3)
+    views.write_views(site_db(built), tmp_path)
+    checked = 0
+    for instrument, basis in site_db(built).basis_by_instrument():
+        powers = sorted({p for b in basis for p in graph.neighbors(b)})
+        text = (tmp_path / "views" / instrument_page(instrument)).read_text("utf-8")
+        drawn = {p for p in powers if json.dumps(p) in text}
+        if len(powers) > 3:
+            assert f"（显示 3/{len(powers)} 个权力事项）" in text and drawn == set(powers[:3])
+            checked += 1
+        else:
+            assert "显示" not in text and drawn == set(powers)
+    assert checked >= 2
