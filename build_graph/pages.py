@@ -107,13 +107,15 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
             """The pages of an article or instrument (its basis nodes ``members``) whose powers on
             ``listed`` fill several: each a unit made from its own rows, the count of powers and
             of pages."""
-            rows = sorted(db.citation_keys(listed))  # the order _powers_rows lists them in
+            # in the order _powers_rows lists them; with the lists each power comes from, when
+            # units are reused: a page's digest is then its rows' (no second look-up per power)
+            rows = sorted(db.citation_keys(listed, with_lists=reuse.enabled))
             chunks = [rows[start:start + PAGE_ROWS] for start in range(0, len(rows), PAGE_ROWS)] or [[]]
-            total = len({power for _, _, power, _ in rows})
+            total = len({row[2] for row in rows})
             for number, chunk in enumerate(chunks, 1):
                 rows_digest = hashlib.sha256(repr(chunk).encode()).hexdigest()
                 unit(kind, "pages/" + page_of(iri, number), f"{name} {number}/{len(chunks)} {total} {rows_digest}",
-                     members, sorted({power for _, _, power, _ in chunk}),
+                     members, [] if reuse.enabled else sorted({row[2] for row in chunk}),
                      lambda entries: write(entries, chunk, total, number, len(chunks)))
 
         for article, members in db.basis_by_article():
@@ -175,7 +177,7 @@ def _row_order(pair: tuple[Node, Node, str]) -> tuple:
 def _page_rows(db: SiteDB, member_ids: list[str], by_id: dict, rows: list[tuple]) -> list[tuple[Node, Node, str]]:
     """(power, basis node, citation as written) of a page's ``rows`` (``SiteDB.citation_keys``
     on ``member_ids``), in the order of ``_row_order``: only the powers of these rows are read."""
-    pairs = {(power, basis) for _, _, power, basis in rows}  # a power on two of its provisions may span two pages
+    pairs = {(row[2], row[3]) for row in rows}  # a power on two of its provisions may span two pages
     return sorted(((power, by_id[basis], text or "") for power, basis, text
                    in db.citations_of(member_ids, sorted({power for power, _ in pairs})) if (power.id, basis) in pairs),
                   key=_row_order)

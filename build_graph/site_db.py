@@ -96,12 +96,16 @@ def quote_rows(entries: list[QuoteEntry]) -> list[tuple]:
             for e in entries]
 
 
+BUSY_SECONDS = 3600  # how long a connection waits for another process's lock (a long read: seconds)
+
+
 class SiteDB:
     """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
     rows, quotes and results, then read unit by unit."""
 
     def __init__(self, path: Path | None = None):
-        self.sql = sqlite3.connect(str(path) if path else ":memory:")
+        # a writer waits for a process reading beside it (``beside``), and it for the writer
+        self.sql = sqlite3.connect(str(path) if path else ":memory:", timeout=BUSY_SECONDS)
         self.sql.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
             f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(NODE_COLUMNS)}, UNIQUE (id));"
@@ -121,11 +125,12 @@ class SiteDB:
         self._indexed = False
 
     @classmethod
-    def beside(cls, path: Path, power_pages: bool, basis_records_agree: bool) -> "SiteDB":
+    def beside(cls, path: Path, power_pages: bool = True, basis_records_agree: bool = False) -> "SiteDB":
         """Another connection to the database at ``path``, for a process that reads it beside its
-        writer once :meth:`ready_for_readers` has run there (the writer's flags passed on)."""
+        writer once :meth:`ready_for_readers` has run there (the writer's flags passed on). The
+        writer may add validation results meanwhile: tables it does not read."""
         db = cls.__new__(cls)
-        db.sql = sqlite3.connect(str(path))
+        db.sql = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
         db.power_pages, db.basis_records_agree, db._indexed = power_pages, basis_records_agree, True
         return db
 
@@ -223,7 +228,8 @@ class SiteDB:
     def power_lists(self, powers: list[str]) -> list[tuple[str, str]]:
         """(power, the content keys of the lists holding it, in list order) of each of ``powers``
         (sorted by power); only for a database filled by :meth:`fill_from`."""
-        return sorted(self._rows_in("SELECT id, keys FROM power_lists WHERE id IN ({marks})", powers))
+        return sorted(self._ready().execute("SELECT id, keys FROM power_lists WHERE id IN (SELECT value FROM json_each(?))",
+                                            (json.dumps(powers),)))
 
     def lists(self) -> list[ListRow]:
         """Every list, in the order added."""
@@ -391,17 +397,24 @@ class SiteDB:
         """(power record, basis node, the citation as the list wrote it) of every power on one of
         ``basis`` (of ``powers`` only, when given: fewer rows read than every power on ``basis``):
         what a page listing the powers on a provision needs, without a subgraph."""
-        chosen, column = set(basis), "e.basis" if powers is None else "e.power"
-        rows = self._rows_in(f"SELECT {', '.join('p.' + c for c in NODE_COLUMNS)}, e.basis, e.text FROM edges AS e "
-                             f"JOIN nodes AS p ON p.id = e.power WHERE {column} IN ({{marks}})",
-                             basis if powers is None else powers)
-        return [(self._node(row[:-2]), *row[-2:]) for row in rows if row[-2] in chosen]
+        query = (f"SELECT {', '.join('p.' + c for c in NODE_COLUMNS)}, e.basis, e.text FROM edges AS e "
+                 "JOIN nodes AS p ON p.id = e.power WHERE e.basis IN (SELECT value FROM json_each(?))")
+        if powers is None:
+            rows = self._ready().execute(query, (json.dumps(basis),))
+        else:
+            rows = self._ready().execute(query + " AND e.power IN (SELECT value FROM json_each(?))",
+                                         (json.dumps(basis), json.dumps(powers)))
+        return [(self._node(row[:-2]), *row[-2:]) for row in rows]
 
-    def citation_keys(self, basis: list[str]) -> list[tuple[str, int, str, str]]:
+    def citation_keys(self, basis: list[str], with_lists: bool = False) -> list[tuple]:
         """(list id, item number or 0, power, basis node) of every power on one of ``basis``: the
-        order a page lists them in, without their records."""
-        return list(self._rows_in("SELECT p.list_id, COALESCE(p.item_no, 0), e.power, e.basis FROM edges AS e "
-                                  "JOIN nodes AS p ON p.id = e.power WHERE e.basis IN ({marks})", basis))
+        order a page lists them in, without their records; ``with_lists``: and the content keys of
+        the lists holding the power (``power_lists``: a database filled by :meth:`fill_from`)."""
+        lists = ", k.keys" if with_lists else ""
+        join = " LEFT JOIN power_lists AS k ON k.id = e.power" if with_lists else ""
+        return self._ready().execute(f"SELECT p.list_id, COALESCE(p.item_no, 0), e.power, e.basis{lists} FROM edges AS e "
+                                     f"JOIN nodes AS p ON p.id = e.power{join} "
+                                     "WHERE e.basis IN (SELECT value FROM json_each(?))", (json.dumps(basis),)).fetchall()
 
     def powers_per_article(self, instrument: str) -> dict[str, int]:
         """Article IRI → how many powers rest on a provision of instrument ``instrument`` (IRI)

@@ -157,7 +157,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     load_registry()  # for the merge below; each worker loads its own once
     marker = {"lists": [meta.list_id for _, meta in jobs]}
-    with staged_output(target, progress, marker) as out:
+    # side: one process for the work that only reads the working database once it is filled
+    # (conflicting quotes, findings.csv and the article index, later the validation reports),
+    # beside the main process's alignments, graph files, validation and site
+    with process_pool(1) as side, staged_output(target, progress, marker) as out:
         chunks = out / ".chunks"
         chunks.mkdir()
         db = SiteDB(out / SITE_DB_FILE)  # the power–basis graph, on disk, for the later stages
@@ -194,12 +197,16 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         entries = [entry["counts"] for entry in listed]
         chunk_files = {counts["graph_iri"]: (store.nquads_file(key), counts["graph"]) for key, counts in zip(keys, entries)}
         registry_lines = store.registry_lines(keys)
-        for name in ("records", "citations"):
-            _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
-                             lambda key: store.json_rows(key, name))
         lists = db.lists()
         for list_id, finding in shared_authority_findings(lists):
             db.add_findings(list_id, [finding])
+        db.ready_for_readers()
+        beside = (out / SITE_DB_FILE, db.power_pages, db.basis_records_agree)
+        cross_list = side.submit(cross_list_beside, *beside)
+        findings_written = side.submit(write_findings_beside, out, previous, *beside)
+        for name in ("records", "citations"):
+            _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
+                             lambda key: store.json_rows(key, name))
         registry = load_registry()
         emitter = RegistryEmitter(registry)
         for rule in rule_provisions(load_shapes()):
@@ -211,10 +218,11 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             chunk_files[iris.alignment_graph()] = alignment
         progress(f"  aligned {len(comparison_pages)} pairs of lists"
                  + (f" ({len(comparison_pages) - aligned} unchanged: from the previous build)" if aligned < len(comparison_pages) else ""))
-        shared = conflict_quads(conflicts_by_provision(db.quote_variants())) + ontology_quads() + emitter.sink.quads
+        shared = ontology_quads() + emitter.sink.quads
         if registry_lines:
             shared += ox.parse(b"\n".join(registry_lines), format=ox.RdfFormat.N_QUADS)
         graphs = {graph: sorted_nquads(quads) for graph, quads in by_graph(shared).items()}
+        graphs[iris.cross_list_graph()] = cross_list.result()
         del shared
         index = write_graph(out, {**graphs, **chunk_files}, previous, progress)
         del graphs
@@ -231,16 +239,13 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             progress(f"  loaded the store store/ ({loading.result()})")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
-        # findings.csv, the article index and the validation reports in a process of their own,
-        # beside the analytics, views and pages here: both only read the working database now
-        db.ready_for_readers()
-        with process_pool(1) as side:
-            reports = side.submit(write_reports_beside, out, out / SITE_DB_FILE, previous, db.power_pages,
-                                  db.basis_records_agree, report.conforms, report.by_severity)
-            views = write_site_and_views(comparison_pages, db, out, report, progress, reuse)
-            rows, indexed = reports.result()
+        db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
+        reports = side.submit(write_reports_beside, out, previous, *beside, report.conforms, report.by_severity)
+        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse)
+        rows, indexed = findings_written.result()
         reuse.add_rows(rows)
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
+        reuse.add_rows(reports.result())
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
         take_screenshots(db, out, progress, cache_dir / "screenshots" if cache_dir else None)
         findings = db.finding_counts()
@@ -265,21 +270,38 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     return result
 
 
-def write_reports_beside(out: Path, db_file: Path, previous: Path | None, power_pages: bool, basis_records_agree: bool,
-                         conforms: bool, by_severity) -> tuple[tuple, int]:
-    """findings.csv, the article index and the validation reports of the build in ``out`` from its
-    working database ``db_file`` (another process's, ready for readers), taking what it can from
-    ``previous``; returns the manifest rows made (``Reuse.rows``) and the article index's rows."""
+def cross_list_beside(db_file: Path, *flags) -> bytes:
+    """The cross-list graph (conflicting quotes, :mod:`checks.facts`) of the working database
+    ``db_file`` as sorted N-Quads, in a process beside the build's (``SiteDB.beside``)."""
+    db = SiteDB.beside(db_file, *flags)
+    data = sorted_nquads(conflict_quads(conflicts_by_provision(db.quote_variants())))
+    db.close()
+    return data
+
+
+def write_findings_beside(out: Path, previous: Path | None, db_file: Path, *flags) -> tuple[tuple, int]:
+    """findings.csv and the article index of the build in ``out`` from its working database
+    ``db_file``, taking what it can from ``previous``; returns the manifest rows made
+    (``Reuse.rows``) and the article index's rows."""
     from .build import write_findings
 
-    db = SiteDB.beside(db_file, power_pages, basis_records_agree)
+    db = SiteDB.beside(db_file, *flags)
     reuse = Reuse(db, out, previous, keep=False)
     write_findings(db, out, reuse)
     indexed = write_article_index(db, out / ARTICLE_INDEX)
-    write_report_files(conforms, by_severity, db.results, out, reuse=reuse)
-    rows = reuse.rows()
     db.close()
-    return rows, indexed
+    return reuse.rows(), indexed
+
+
+def write_reports_beside(out: Path, previous: Path | None, db_file: Path, power_pages: bool, basis_records_agree: bool,
+                         conforms: bool, by_severity) -> tuple:
+    """The validation reports of the build in ``out`` from the results in its working database
+    ``db_file``, taking what it can from ``previous``; returns the manifest rows made."""
+    db = SiteDB.beside(db_file, power_pages, basis_records_agree)
+    reuse = Reuse(db, out, previous, keep=False)
+    write_report_files(conforms, by_severity, db.results, out, reuse=reuse)
+    db.close()
+    return reuse.rows()
 
 
 def _summary_entry(listed: ListRow, counts: dict, severities: dict[str, int]) -> dict:

@@ -37,6 +37,18 @@ def yuanshi(seed_lists):
     return seed_lists["yuanshi-ybj"]
 
 
+def copy_bundled_lists(folder: Path) -> list[Path]:
+    """The bundled lists' files copied into ``folder``, each named by its list id (what a build
+    of files finds them by)."""
+    import shutil
+
+    files = []
+    for file, meta in bundled_lists():
+        files.append(folder / f"{meta.list_id}{file.suffix}")
+        shutil.copy(file, files[-1])
+    return files
+
+
 def meta_of(path: Path):
     return next(meta for file, meta in bundled_lists() if file == path)
 

@@ -15,9 +15,9 @@ import pytest
 
 from build_graph import graph_files, iris
 from build_graph.build import build_graph, write_outputs
-from build_graph.corpus import bundled_lists
 from build_graph.graph_files import FOLDER, INDEX, graph_file
 from build_graph.list_cache import cache_folder
+from conftest import copy_bundled_lists
 
 
 def run(*args, check=True):
@@ -29,12 +29,7 @@ def run(*args, check=True):
 
 @pytest.fixture(scope="module")
 def lists(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lists")
-    files = []
-    for file, meta in bundled_lists():
-        files.append(folder / f"{meta.list_id}{file.suffix}")
-        shutil.copy(file, files[-1])
-    return files
+    return copy_bundled_lists(tmp_path_factory.mktemp("lists"))
 
 
 def index_of(out):

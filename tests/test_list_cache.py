@@ -12,6 +12,7 @@ import pytest
 from build_graph.corpus import bundled_lists
 from build_graph.list_cache import cache_folder
 from build_graph.list_store import ListStore
+from conftest import copy_bundled_lists
 
 
 def build(files, out, *extra):
@@ -23,12 +24,7 @@ def build(files, out, *extra):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lists")
-    files = []
-    for file, meta in bundled_lists():
-        files.append(folder / f"{meta.list_id}{file.suffix}")
-        shutil.copy(file, files[-1])
-    return files
+    return copy_bundled_lists(tmp_path_factory.mktemp("lists"))
 
 
 def test_an_unchanged_corpus_is_taken_from_the_cache_with_the_same_bytes(corpus, tmp_path):
