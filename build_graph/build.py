@@ -222,13 +222,14 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 
 def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
-                         reuse: Reuse | None = None) -> dict[str, int]:
+                         reuse: Reuse | None = None, analytics=None) -> dict[str, int]:
     """The analytics, graph views, text pages and index.html from the site database ``db``;
     views and pages counted per kind. ``comparison_pages``: (file, title) of the comparison pages
     already written (``pages.write_comparisons``). ``reuse``: the units taken from the previous
-    build (:mod:`reuse`). The screenshots (of these and of validation.html) follow:
-    :func:`take_screenshots`."""
-    analytics = write_csv(db, out / "analytics")
+    build (:mod:`reuse`). ``analytics``: when the analytics are written elsewhere, a callable
+    giving their counts (``analyze.write_csv``) once they are. The screenshots (of these and of
+    validation.html) follow: :func:`take_screenshots`."""
+    counts = write_csv(db, out / "analytics") if analytics is None else None
     power_pages(db)
     own = reuse is None
     reuse = reuse or Reuse(db, out, keep=False)
@@ -237,7 +238,7 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
     pages = write_pages(db, out, reuse)
     if own:
         reuse.save()
-    write_site(db, out, report, comparison_pages, analytics)
+    write_site(db, out, report, comparison_pages, counts if analytics is None else analytics())
     taken = reuse.taken - taken_before
     taken = f" ({taken} unchanged: from the previous build)" if taken else ""
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html"

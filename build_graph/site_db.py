@@ -282,9 +282,12 @@ class SiteDB:
             yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
-        """Validation results (in any order: :meth:`results` sorts them)."""
+        """Validation results (in any order: :meth:`results` sorts them), committed: a batch's
+        results never outgrow the page cache, whose spilling would lock out a process reading
+        beside this one (``beside``) until the end of the validation."""
         self.sql.executemany(f"INSERT INTO results ({', '.join(_RESULT_FIELDS)}) VALUES ({', '.join('?' * len(_RESULT_FIELDS))})",
                              map(_result_fields, results))
+        self.sql.commit()
 
     def results(self) -> Iterator[ValidationResult]:
         """The validation results in the report's order (``validate.sorted_results``; results

@@ -204,6 +204,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         beside = (out / SITE_DB_FILE, db.power_pages, db.basis_records_agree)
         cross_list = side.submit(cross_list_beside, *beside)
         findings_written = side.submit(write_findings_beside, out, previous, *beside)
+        analytics = side.submit(write_analytics_beside, out, *beside)
         for name in ("records", "citations"):
             _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
                              lambda key: store.json_rows(key, name))
@@ -241,7 +242,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         progress("  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         reports = side.submit(write_reports_beside, out, previous, *beside, report.conforms, report.by_severity)
-        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse)
+        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result)
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
@@ -291,6 +292,17 @@ def write_findings_beside(out: Path, previous: Path | None, db_file: Path, *flag
     indexed = write_article_index(db, out / ARTICLE_INDEX)
     db.close()
     return reuse.rows(), indexed
+
+
+def write_analytics_beside(out: Path, db_file: Path, *flags) -> dict[str, int]:
+    """The analytics of the build in ``out`` (``analyze.write_csv``) from its working database
+    ``db_file``; returns their counts."""
+    from .analyze import write_csv
+
+    db = SiteDB.beside(db_file, *flags)
+    counts = write_csv(db, out / "analytics")
+    db.close()
+    return counts
 
 
 def write_reports_beside(out: Path, previous: Path | None, db_file: Path, power_pages: bool, basis_records_agree: bool,
