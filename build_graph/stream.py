@@ -16,7 +16,9 @@ concatenation, while small) — byte-identical to the in-memory build's and to a
 run — with their index; the store is loaded from them or patched from the previous build's
 (:mod:`store_load`) while it is validated group by group of lists on the same pool
 (:mod:`validate_by_list`), the results going into the working database; the reports, analytics,
-views and site are written from there, one unit at a time. What did not change since the last
+views and site are written from there, one unit at a time — the cross-list graph, findings.csv,
+the article index, the analytics and the reports by a second process (:mod:`beside`) while this
+one writes the alignments, graph files, views and pages. What did not change since the last
 build is taken, not made: lists, alignments and validation groups from the cache, views and
 pages of the site from the previous build (:mod:`reuse`), screenshots by content.
 """
@@ -31,17 +33,16 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from . import export, iris, list_cache
+from . import beside, export, iris, list_cache
 from .analyze import power_graph
-from .checks.facts import QuoteEntry, assess_list, conflicts_by_provision, quote_entries
+from .checks.facts import QuoteEntry, assess_list, quote_entries
 from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
-from .emit_checks import conflict_quads
 from .ontodoc import write_ontology_docs
 from .parallel import ordered_map, process_pool
 from .alignments import write_alignments
-from .article_index import INDEX_FILE as ARTICLE_INDEX, write_article_index
+from .article_index import INDEX_FILE as ARTICLE_INDEX
 from .list_store import ListStore, write_nquads
 from .reuse import Reuse
 from .site_db import ListRow, SiteDB
@@ -51,7 +52,7 @@ from .records import PowerList
 from .registry import load_registry
 from .graph_files import by_graph, graph_entry, ranges_of, sorted_nquads, write_graph
 from .store_load import load_store
-from .validate import load_shapes, rule_provisions, write_report_files
+from .validate import load_shapes, rule_provisions
 from .validate_by_list import validation_groups, validate_by_list
 from .views import power_pages
 
@@ -157,9 +158,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     load_registry()  # for the merge below; each worker loads its own once
     marker = {"lists": [meta.list_id for _, meta in jobs]}
-    # side: one process for the work that only reads the working database once it is filled
-    # (conflicting quotes, findings.csv and the article index, later the validation reports),
-    # beside the main process's alignments, graph files, validation and site
+    # side: a process for the work that only reads the working database once it is filled
+    # (:mod:`beside`), beside the main process's alignments, graph files, validation and site
     with process_pool(1) as side, staged_output(target, progress, marker) as out:
         chunks = out / ".chunks"
         chunks.mkdir()
@@ -201,10 +201,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         for list_id, finding in shared_authority_findings(lists):
             db.add_findings(list_id, [finding])
         db.ready_for_readers()
-        beside = (out / SITE_DB_FILE, db.power_pages, db.basis_records_agree)
-        cross_list = side.submit(cross_list_beside, *beside)
-        findings_written = side.submit(write_findings_beside, out, previous, *beside)
-        analytics = side.submit(write_analytics_beside, out, *beside)
+        reader = (out / SITE_DB_FILE, (db.power_pages, db.basis_records_agree), out, previous)
+        cross_list = side.submit(beside.run, beside.cross_list, *reader)
+        findings_written = side.submit(beside.run, beside.findings_and_article_index, *reader)
+        analytics = side.submit(beside.run, beside.analytics, *reader)
         for name in ("records", "citations"):
             _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
                              lambda key: store.json_rows(key, name))
@@ -241,7 +241,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
-        reports = side.submit(write_reports_beside, out, previous, *beside, report.conforms, report.by_severity)
+        reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity)
         views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result)
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)
@@ -269,51 +269,6 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             shutil.rmtree(out / LIST_STORE_FOLDER)
     progress(f"  swapped the new build into {target}")
     return result
-
-
-def cross_list_beside(db_file: Path, *flags) -> bytes:
-    """The cross-list graph (conflicting quotes, :mod:`checks.facts`) of the working database
-    ``db_file`` as sorted N-Quads, in a process beside the build's (``SiteDB.beside``)."""
-    db = SiteDB.beside(db_file, *flags)
-    data = sorted_nquads(conflict_quads(conflicts_by_provision(db.quote_variants())))
-    db.close()
-    return data
-
-
-def write_findings_beside(out: Path, previous: Path | None, db_file: Path, *flags) -> tuple[tuple, int]:
-    """findings.csv and the article index of the build in ``out`` from its working database
-    ``db_file``, taking what it can from ``previous``; returns the manifest rows made
-    (``Reuse.rows``) and the article index's rows."""
-    from .build import write_findings
-
-    db = SiteDB.beside(db_file, *flags)
-    reuse = Reuse(db, out, previous, keep=False)
-    write_findings(db, out, reuse)
-    indexed = write_article_index(db, out / ARTICLE_INDEX)
-    db.close()
-    return reuse.rows(), indexed
-
-
-def write_analytics_beside(out: Path, db_file: Path, *flags) -> dict[str, int]:
-    """The analytics of the build in ``out`` (``analyze.write_csv``) from its working database
-    ``db_file``; returns their counts."""
-    from .analyze import write_csv
-
-    db = SiteDB.beside(db_file, *flags)
-    counts = write_csv(db, out / "analytics")
-    db.close()
-    return counts
-
-
-def write_reports_beside(out: Path, previous: Path | None, db_file: Path, power_pages: bool, basis_records_agree: bool,
-                         conforms: bool, by_severity) -> tuple:
-    """The validation reports of the build in ``out`` from the results in its working database
-    ``db_file``, taking what it can from ``previous``; returns the manifest rows made."""
-    db = SiteDB.beside(db_file, power_pages, basis_records_agree)
-    reuse = Reuse(db, out, previous, keep=False)
-    write_report_files(conforms, by_severity, db.results, out, reuse=reuse)
-    db.close()
-    return reuse.rows()
 
 
 def _summary_entry(listed: ListRow, counts: dict, severities: dict[str, int]) -> dict:

@@ -1,0 +1,61 @@
+"""Work of a build that only reads its working database (:mod:`site_db`), done in a process of
+its own beside the main one: the cross-list graph (conflicting quotes), ``findings.csv`` with the
+article index, the analytics, and — once the results are in — the validation reports.
+
+The main process fills the database, commits (``SiteDB.ready_for_readers``) and submits
+:func:`run` with one of the jobs below; each opens its own connection (``SiteDB.beside``) and
+sends back only what the main process needs: bytes of a graph, counts, and the rows of the reuse
+manifest it made (``Reuse.rows``) — the files it writes are in the build's folder already.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .article_index import INDEX_FILE as ARTICLE_INDEX, write_article_index
+from .reuse import Reuse
+from .site_db import SiteDB
+
+
+def run(job: Callable, db_file: Path, flags: tuple[bool, bool], out: Path, previous: Path | None, *args):
+    """``job(db, out, previous, *args)`` on a connection of its own to ``db_file`` (``flags``:
+    the writer's ``power_pages`` and ``basis_records_agree``)."""
+    db = SiteDB.beside(db_file, *flags)
+    try:
+        return job(db, out, previous, *args)
+    finally:
+        db.close()
+
+
+def cross_list(db: SiteDB, out: Path, previous: Path | None) -> bytes:
+    """The cross-list graph (conflicting quotes, :mod:`checks.facts`) as sorted N-Quads."""
+    from .checks.facts import conflicts_by_provision
+    from .emit_checks import conflict_quads
+    from .graph_files import sorted_nquads
+
+    return sorted_nquads(conflict_quads(conflicts_by_provision(db.quote_variants())))
+
+
+def findings_and_article_index(db: SiteDB, out: Path, previous: Path | None) -> tuple[tuple, int]:
+    """findings.csv and the article index; the manifest rows made and the index's rows."""
+    from .build import write_findings
+
+    reuse = Reuse(db, out, previous, keep=False)
+    write_findings(db, out, reuse)
+    return reuse.rows(), write_article_index(db, out / ARTICLE_INDEX)
+
+
+def analytics(db: SiteDB, out: Path, previous: Path | None) -> dict[str, int]:
+    """The analytics (``analyze.write_csv``); their counts."""
+    from .analyze import write_csv
+
+    return write_csv(db, out / "analytics")
+
+
+def reports(db: SiteDB, out: Path, previous: Path | None, conforms: bool, by_severity) -> tuple:
+    """The validation reports from the results in the database; the manifest rows made."""
+    from .validate import write_report_files
+
+    reuse = Reuse(db, out, previous, keep=False)
+    write_report_files(conforms, by_severity, db.results, out, reuse=reuse)
+    return reuse.rows()
