@@ -99,6 +99,11 @@ def quote_rows(entries: list[QuoteEntry]) -> list[tuple]:
 BUSY_SECONDS = 3600  # how long a connection waits for another process's lock (a long read: seconds)
 
 
+def results_file(path: Path) -> str:
+    """The file of the validation results beside the working database at ``path``."""
+    return str(path) + "-results"
+
+
 class SiteDB:
     """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
     rows, quotes and results, then read unit by unit."""
@@ -106,8 +111,12 @@ class SiteDB:
     def __init__(self, path: Path | None = None):
         # a writer waits for a process reading beside it (``beside``), and it for the writer
         self.sql = sqlite3.connect(str(path) if path else ":memory:", timeout=BUSY_SECONDS)
+        # the validation results in a database file of their own: adding them locks only that
+        # file, never the tables a process beside this one is reading
+        self.sql.execute("ATTACH DATABASE ? AS res", (results_file(path) if path else ":memory:",))
         self.sql.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
+            "PRAGMA res.journal_mode=OFF; PRAGMA res.synchronous=OFF;"
             f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(NODE_COLUMNS)}, UNIQUE (id));"
             "CREATE TABLE IF NOT EXISTS edges (power TEXT, basis TEXT, text TEXT, PRIMARY KEY (power, basis))"
             " WITHOUT ROWID;"
@@ -117,7 +126,7 @@ class SiteDB:
             " line INTEGER, item INTEGER, code TEXT, message TEXT);"
             "CREATE TABLE IF NOT EXISTS items (seq INTEGER PRIMARY KEY, list_seq INTEGER, item_no INTEGER, power TEXT,"
             " power_type TEXT, department TEXT);"
-            f"CREATE TABLE IF NOT EXISTS results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});"
+            f"CREATE TABLE IF NOT EXISTS res.results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});"
             "CREATE TABLE IF NOT EXISTS quotes (seq INTEGER PRIMARY KEY, provision TEXT, normal TEXT, list_id TEXT,"
             " item_no INTEGER, quote TEXT, label TEXT, citation TEXT);")
         self.power_pages = True  # whether each power has a view page of its own (views decide)
@@ -128,9 +137,11 @@ class SiteDB:
     def beside(cls, path: Path, power_pages: bool = True, basis_records_agree: bool = False) -> "SiteDB":
         """Another connection to the database at ``path``, for a process that reads it beside its
         writer once :meth:`ready_for_readers` has run there (the writer's flags passed on). The
-        writer may add validation results meanwhile: tables it does not read."""
+        writer may add validation results meanwhile (:func:`results_file`), read here once it
+        has committed them."""
         db = cls.__new__(cls)
         db.sql = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
+        db.sql.execute("ATTACH DATABASE ? AS res", (results_file(path),))
         db.power_pages, db.basis_records_agree, db._indexed = power_pages, basis_records_agree, True
         return db
 
@@ -282,9 +293,7 @@ class SiteDB:
             yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
-        """Validation results (in any order: :meth:`results` sorts them), committed: a batch's
-        results never outgrow the page cache, whose spilling would lock out a process reading
-        beside this one (``beside``) until the end of the validation."""
+        """Validation results (in any order: :meth:`results` sorts them), committed."""
         self.sql.executemany(f"INSERT INTO results ({', '.join(_RESULT_FIELDS)}) VALUES ({', '.join('?' * len(_RESULT_FIELDS))})",
                              map(_result_fields, results))
         self.sql.commit()

@@ -45,7 +45,7 @@ from .alignments import write_alignments
 from .article_index import INDEX_FILE as ARTICLE_INDEX
 from .list_store import ListStore, write_nquads
 from .reuse import Reuse
-from .site_db import ListRow, SiteDB
+from .site_db import ListRow, SiteDB, results_file
 from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
@@ -262,6 +262,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                      "validation reports unchanged: copied from the previous build")
         db.close()
         (out / SITE_DB_FILE).unlink()
+        Path(results_file(out / SITE_DB_FILE)).unlink()
         if cache:
             store.prune(set(keys), (file for file, _ in jobs))
         store.close()
