@@ -64,7 +64,7 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
         for comparison in compare_lists(db, lists, workers, cache, pairs=list(to_align)):
             pair = (comparison.list_a, comparison.list_b)
             ((file, title),) = write_comparisons([comparison], out)
-            reuse.made("pages/" + file, to_align[pair], [])
+            reuse.made("pages/" + file, to_align[pair])
             pages[pair] = (file, title)
             sql.execute("DELETE FROM pair_lines WHERE a = ? AND b = ?", pair)
             lines = sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True)

@@ -95,13 +95,13 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
     with _SearchIndex(folder / "search-index.js") as search:
         def unit(kind: str, file: str, name: str, members: list[str], powers: list[str], write) -> None:
             digest = reuse.digest(f"{kind} page", name, members, powers)
-            entries = reuse.take(file, digest)
-            if entries is None:
+            written = reuse.take(file, digest)
+            if written is None:
                 entries = []
                 write(entries)
-                reuse.made(file, digest, entries)
-            for entry in entries:
-                search.append(entry)
+                written = ", ".join(map(_json_for_script, entries))
+                reuse.made(file, digest, written)
+            search.append(written)
 
         def paged(kind: str, iri: str, name: str, members: list[str], listed: list[str], page_of, write) -> None:
             """The pages of an article or instrument (its basis nodes ``members``) whose powers on
@@ -140,16 +140,18 @@ class _SearchIndex:
     """``pages/search-index.js`` (``window.POWERKG_SEARCH = [...]``) written entry by entry."""
 
     def __init__(self, path: Path):
-        self.path, self.entries = path, 0
+        self.path, self.empty = path, True
 
     def __enter__(self):
         self.file = self.path.open("w", encoding="utf-8")
         self.file.write("window.POWERKG_SEARCH = [")
         return self
 
-    def append(self, entry: dict) -> None:
-        self.file.write(("" if self.entries == 0 else ", ") + _json_for_script(entry))
-        self.entries += 1
+    def append(self, entries: str) -> None:
+        """Entries as ``_json_for_script`` writes them, joined by ", " ("" for none)."""
+        if entries:
+            self.file.write(("" if self.empty else ", ") + entries)
+            self.empty = False
 
     def __exit__(self, *exc) -> None:
         self.file.write("];\n")

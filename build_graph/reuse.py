@@ -13,7 +13,7 @@ every digest: a power's node links to its page or to its authority's. The power 
 units: they are made every time.
 
 The previous build's manifest (:data:`MANIFEST`) maps each unit's file to its digest and the
-search-index entries it added (and each large file's segments, :mod:`splice`); a file whose
+search-index entries it added, as written (and each large file's segments, :mod:`splice`); a file whose
 digest is unchanged is hard-linked from the previous build (copied where links cannot be made)
 and its entries are taken from the manifest. A new
 manifest is written with every build, so the output is the same bytes whether a unit was made
@@ -89,9 +89,9 @@ class Reuse:
         """The digest of a unit or segment made from ``parts`` alone (their ``repr``) by this tool."""
         return hashlib.sha256(repr((list_cache.fingerprint(), *parts)).encode()).hexdigest()
 
-    def take(self, file: str, digest: str | None) -> list | None:
-        """The search entries of ``file`` (relative to the output) when it was linked from the
-        previous build; None: it must be made."""
+    def take(self, file: str, digest: str | None) -> str | None:
+        """The search-index entries ``file`` (relative to the output) adds, as the index writes
+        them ("" for none), when it was linked from the previous build; None: it must be made."""
         if digest is None or self.old is None or not self.enabled:
             return None
         old = self.old.execute("SELECT digest, search FROM units WHERE file = ?", (file,)).fetchone()
@@ -107,12 +107,13 @@ class Reuse:
             return None
         self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, old[1]))
         self.taken += 1
-        return json.loads(old[1])
+        return old[1]
 
-    def made(self, file: str, digest: str | None, search: list) -> None:
-        """``file`` was made from a unit of ``digest``, adding ``search`` entries."""
+    def made(self, file: str, digest: str | None, search: str = "") -> None:
+        """``file`` was made from a unit of ``digest``, adding ``search``: its search-index
+        entries as the index writes them (kept as text: the next build copies them as they are)."""
         if digest is not None:
-            self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, json.dumps(search, ensure_ascii=False)))
+            self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, search))
 
     def spliced(self, file: str) -> SplicedFile:
         """``file`` (relative to the output) to write segment by segment, unchanged segments

@@ -482,7 +482,7 @@ class _ListPages:
             part = ValidationReport(counts["Violation"] == 0, results, None)
             (self.out / page).write_text(as_html(part, home="../index.html", title=f" · {list_id}"), encoding="utf-8")
             if self.reuse is not None:
-                self.reuse.made(page, digest, [])
+                self.reuse.made(page, digest)
         self.rows.append((-counts["Violation"], list_id, f"<tr><td><a href='{escape(page)}'>{escape(list_id)}</a></td>"
                           f"<td>{counts['Violation']}</td><td>{counts['Warning']}</td><td>{counts['Info']}</td></tr>"))
 

@@ -266,7 +266,7 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str
         digest = reuse.digest("authority view", authority, powers, powers)
         if reuse.take(f"views/{file}", digest) is None:
             write_view(views_dir, file, f"{authority} 的权力事项与依据", db.around(powers))
-            reuse.made(f"views/{file}", digest, [])
+            reuse.made(f"views/{file}", digest)
         written["authority"].append(file)
     for instrument, basis in db.basis_by_instrument():
         file = instrument_page(instrument)
@@ -276,7 +276,7 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str
             title = db.node(basis[0]).instrument_title
             more = f"（显示 {len(shown)}/{total} 个权力事项）" if len(shown) < total else ""
             write_view(views_dir, file, f"{title} 的条款与权力事项{more}", db.graph(basis + shown), focus=instrument)
-            reuse.made(f"views/{file}", digest, [])
+            reuse.made(f"views/{file}", digest)
         written["instrument"].append(file)
     if not per_power:
         return written
