@@ -132,6 +132,7 @@ class SiteDB:
         self.power_pages = True  # whether each power has a view page of its own (views decide)
         self.basis_records_agree = False  # whether every list gave each basis node the same record (fill_from)
         self._indexed = False
+        self._power_count: int | None = None
 
     @classmethod
     def beside(cls, path: Path, power_pages: bool = True, basis_records_agree: bool = False) -> "SiteDB":
@@ -142,7 +143,7 @@ class SiteDB:
         db = cls.__new__(cls)
         db.sql = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
         db.sql.execute("ATTACH DATABASE ? AS res", (results_file(path),))
-        db.power_pages, db.basis_records_agree, db._indexed = power_pages, basis_records_agree, True
+        db.power_pages, db.basis_records_agree, db._indexed, db._power_count = power_pages, basis_records_agree, True, None
         return db
 
     def ready_for_readers(self) -> None:
@@ -160,6 +161,7 @@ class SiteDB:
     def add(self, fragment: nx.Graph) -> None:
         """Merge one list's fragment of the power–basis graph (nodes already present keep their
         record; an edge already present takes the fragment's text)."""
+        self._power_count = None
         nodes, edges = node_and_edge_rows(fragment)
         self.sql.executemany(f"INSERT OR IGNORE INTO nodes ({', '.join(NODE_COLUMNS)}) "
                              f"VALUES ({', '.join('?' * len(NODE_COLUMNS))})", nodes)
@@ -192,6 +194,7 @@ class SiteDB:
         (``store``): the same rows, in the same order, as :meth:`add`, :meth:`add_list` and
         :meth:`add_quotes` list by list would leave — each table in one statement."""
         sql = self.sql
+        self._power_count = None
         sql.execute("ATTACH DATABASE ? AS src", (str(store),))
         sql.execute("CREATE TEMP TABLE build_lists (pos INTEGER PRIMARY KEY, kid INTEGER)")
         for start in range(0, len(keys), 500):
@@ -322,7 +325,10 @@ class SiteDB:
     # --- counts and single nodes ---------------------------------------------------------------
 
     def power_count(self) -> int:
-        return self._ready().execute("SELECT COUNT(*) FROM nodes WHERE kind = 'power'").fetchone()[0]
+        """The powers in the database (counted once: asked for before every view and page)."""
+        if self._power_count is None:
+            self._power_count = self._ready().execute("SELECT COUNT(*) FROM nodes WHERE kind = 'power'").fetchone()[0]
+        return self._power_count
 
     def node_count(self) -> int:
         return self._ready().execute("SELECT COUNT(*) FROM nodes").fetchone()[0]

@@ -177,12 +177,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         reading = set(to_read)
         read_keys = {keys[index] for index in to_read}
         unread = sorted({key for key in keys if key not in read_keys})
-        kept = dict(zip(unread, store.entries(unread)))  # what the progress lines say of the lists not read, at once
+        kept = dict(zip(unread, store.entries(unread)))  # each list's entry: of the lists not read, at once
         # one list at a time: its rows go into the list store and its graph is dropped before the next
         for number, (key, (file, meta)) in enumerate(zip(keys, jobs), 1):
             if number - 1 in reading:
                 store.add(key, next(outputs))
-            entry = kept.get(key) or store.entries([key])[0]
+            if key not in kept:  # a list read now
+                kept[key] = store.entries([key])[0]
+            entry = kept[key]
             progress(f"  [{number}/{len(jobs)}] {entry['list_id']} ({entry['source_file']}): "
                      f"{entry['rows']} powers ({entry['layout']})"
                      + ("" if number - 1 in reading else ", unchanged: from the cache"))
@@ -193,7 +195,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         power_pages(db)  # before any unit's digest: whether powers have pages is in each
         previous = target if cache and is_complete_build(target) else None
         reuse = Reuse(db, out, previous)
-        listed = store.entries(keys)
+        listed = [kept[key] for key in keys]
         entries = [entry["counts"] for entry in listed]
         chunk_files = {counts["graph_iri"]: (store.nquads_file(key), counts["graph"]) for key, counts in zip(keys, entries)}
         registry_lines = store.registry_lines(keys)
