@@ -10,10 +10,10 @@ No assertion: a benchmark. Scale runs live here, never in the test suite.
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import tempfile
-import os
 import time
 from pathlib import Path
 
