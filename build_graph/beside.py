@@ -17,9 +17,9 @@ from .reuse import Reuse
 from .site_db import SiteDB
 
 
-def run(job: Callable, db_file: Path, flags: tuple[bool, bool], out: Path, previous: Path | None, *args):
+def run(job: Callable, db_file: Path, flags: tuple[bool, bool, str], out: Path, previous: Path | None, *args):
     """``job(db, out, previous, *args)`` on a connection of its own to ``db_file`` (``flags``:
-    the writer's ``power_pages`` and ``basis_records_agree``)."""
+    the writer's ``power_pages``, ``basis_records_agree`` and ``results_db``)."""
     db = SiteDB.beside(db_file, *flags)
     try:
         return job(db, out, previous, *args)

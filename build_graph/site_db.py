@@ -100,23 +100,47 @@ BUSY_SECONDS = 3600  # how long a connection waits for another process's lock (a
 
 
 def results_file(path: Path) -> str:
-    """The file of the validation results beside the working database at ``path``."""
+    """The file of the validation results beside the working database at ``path`` (when the
+    build keeps none between builds)."""
     return str(path) + "-results"
+
+
+_GROUP_RESULTS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS {db}groups (key TEXT PRIMARY KEY) WITHOUT ROWID;"
+    f"CREATE TABLE IF NOT EXISTS {{db}}results (key TEXT, pos INTEGER, {', '.join(_RESULT_FIELDS)},"
+    " PRIMARY KEY (key, pos)) WITHOUT ROWID;")
+
+
+def store_group_results(results_db: str, groups: list[tuple[str, list[ValidationResult]]]) -> None:
+    """Each validation group's results under its content key (``validate_by_list``) in the
+    results database ``results_db``, unless it holds them already: written by the workers that
+    validate, read by the reports through the build's order of groups (:meth:`SiteDB.add_groups`)."""
+    sql = sqlite3.connect(results_db, timeout=BUSY_SECONDS)
+    try:
+        sql.executescript(_GROUP_RESULTS_SCHEMA.format(db=""))
+        for key, results in groups:
+            with sql:  # a group's results are all there, or none and not its key
+                if sql.execute("INSERT OR IGNORE INTO groups VALUES (?)", (key,)).rowcount:
+                    sql.executemany(f"INSERT INTO results VALUES (?, ?, {', '.join('?' * len(_RESULT_FIELDS))})",
+                                    ((key, pos, *_result_fields(r)) for pos, r in enumerate(results)))
+    finally:
+        sql.close()
 
 
 class SiteDB:
     """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
     rows, quotes and results, then read unit by unit."""
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, results_db: Path | None = None):
         # a writer waits for a process reading beside it (``beside``), and it for the writer
         self.sql = sqlite3.connect(str(path) if path else ":memory:", timeout=BUSY_SECONDS)
-        # the validation results in a database file of their own: adding them locks only that
-        # file, never the tables a process beside this one is reading
-        self.sql.execute("ATTACH DATABASE ? AS res", (results_file(path) if path else ":memory:",))
+        # the validation results of groups in a database of their own (``results_db``, kept
+        # between builds; else beside ``path``): adding them locks only that file, never the
+        # tables a process beside this one is reading
+        self.results_db = str(results_db) if results_db else results_file(path) if path else ":memory:"
+        self._attach_results()
         self.sql.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
-            "PRAGMA res.journal_mode=OFF; PRAGMA res.synchronous=OFF;"
             f"CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, {', '.join(NODE_COLUMNS)}, UNIQUE (id));"
             "CREATE TABLE IF NOT EXISTS edges (power TEXT, basis TEXT, text TEXT, PRIMARY KEY (power, basis))"
             " WITHOUT ROWID;"
@@ -126,7 +150,8 @@ class SiteDB:
             " line INTEGER, item INTEGER, code TEXT, message TEXT);"
             "CREATE TABLE IF NOT EXISTS items (seq INTEGER PRIMARY KEY, list_seq INTEGER, item_no INTEGER, power TEXT,"
             " power_type TEXT, department TEXT);"
-            f"CREATE TABLE IF NOT EXISTS res.results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});"
+            "CREATE TABLE IF NOT EXISTS build_groups (ord INTEGER PRIMARY KEY, key TEXT);"
+            f"CREATE TABLE IF NOT EXISTS loose_results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});"
             "CREATE TABLE IF NOT EXISTS quotes (seq INTEGER PRIMARY KEY, provision TEXT, normal TEXT, list_id TEXT,"
             " item_no INTEGER, quote TEXT, label TEXT, citation TEXT);")
         self.power_pages = True  # whether each power has a view page of its own (views decide)
@@ -134,15 +159,37 @@ class SiteDB:
         self._indexed = False
         self._power_count: int | None = None
 
+    def _attach_results(self) -> None:
+        """The results database as ``res``; one that cannot be read (a build killed while
+        writing it) is started afresh — it is a cache of what validating gives again."""
+        if self.results_db != ":memory:":
+            Path(self.results_db).parent.mkdir(parents=True, exist_ok=True)
+        for attempt in (1, 2):
+            try:
+                self.sql.execute("ATTACH DATABASE ? AS res", (self.results_db,))
+                self.sql.executescript("PRAGMA res.journal_mode=WAL; PRAGMA res.synchronous=NORMAL;"
+                                       + _GROUP_RESULTS_SCHEMA.format(db="res."))
+                self.sql.execute("SELECT COUNT(*) FROM res.groups").fetchone()
+                return
+            except sqlite3.DatabaseError:
+                if attempt == 2 or self.results_db == ":memory:":
+                    raise
+                if any(name == "res" for _, name, _ in self.sql.execute("PRAGMA database_list")):
+                    self.sql.execute("DETACH DATABASE res")
+                for suffix in ("", "-wal", "-shm"):
+                    Path(self.results_db + suffix).unlink(missing_ok=True)
+
     @classmethod
-    def beside(cls, path: Path, power_pages: bool = True, basis_records_agree: bool = False) -> "SiteDB":
+    def beside(cls, path: Path, power_pages: bool = True, basis_records_agree: bool = False,
+               results_db: str | None = None) -> "SiteDB":
         """Another connection to the database at ``path``, for a process that reads it beside its
         writer once :meth:`ready_for_readers` has run there (the writer's flags passed on). The
         writer may add validation results meanwhile (:func:`results_file`), read here once it
         has committed them."""
         db = cls.__new__(cls)
         db.sql = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
-        db.sql.execute("ATTACH DATABASE ? AS res", (results_file(path),))
+        db.results_db = results_db or results_file(path)
+        db.sql.execute("ATTACH DATABASE ? AS res", (db.results_db,))
         db.power_pages, db.basis_records_agree, db._indexed, db._power_count = power_pages, basis_records_agree, True, None
         return db
 
@@ -296,17 +343,36 @@ class SiteDB:
             yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
-        """Validation results (in any order: :meth:`results` sorts them), committed."""
-        self.sql.executemany(f"INSERT INTO results ({', '.join(_RESULT_FIELDS)}) VALUES ({', '.join('?' * len(_RESULT_FIELDS))})",
-                             map(_result_fields, results))
+        """Validation results (in any order: :meth:`results` sorts them), committed; they come
+        after those of every group added (:meth:`add_groups`)."""
+        self.sql.executemany(f"INSERT INTO loose_results ({', '.join(_RESULT_FIELDS)}) "
+                             f"VALUES ({', '.join('?' * len(_RESULT_FIELDS))})", map(_result_fields, results))
         self.sql.commit()
+
+    def add_groups(self, keys: list[str]) -> None:
+        """Validation groups whose results are in the results database under these keys
+        (:func:`store_group_results`), in the order their results come, after those added."""
+        self.sql.executemany("INSERT INTO build_groups (key) VALUES (?)", ((key,) for key in keys))
+        self.sql.commit()
+
+    def prune_results(self) -> None:
+        """Drop from the results database every group this build did not use."""
+        stale = [key for (key,) in self.sql.execute(
+            "SELECT key FROM res.groups WHERE key NOT IN (SELECT key FROM build_groups)").fetchall()]
+        with self.sql:
+            self.sql.executemany("DELETE FROM res.results WHERE key = ?", ((key,) for key in stale))
+            self.sql.executemany("DELETE FROM res.groups WHERE key = ?", ((key,) for key in stale))
 
     def results(self) -> Iterator[ValidationResult]:
         """The validation results in the report's order (``validate.sorted_results``; results
-        equal in all it compares stay in the order added)."""
+        equal in all it compares stay in the order added: group by group, then the loose ones)."""
         severity = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_ORDER.items())
-        query = (f"SELECT {', '.join(_RESULT_FIELDS)} FROM results ORDER BY list, COALESCE(item_no, 1000000000), "
-                 f"COALESCE(line, 0), CASE severity {severity} ELSE 3 END, shape, focus, value, seq")
+        fields = ", ".join(_RESULT_FIELDS)
+        query = (f"SELECT {fields} FROM (SELECT {', '.join('r.' + f for f in _RESULT_FIELDS)}, g.ord AS o, r.pos AS p "
+                 "FROM build_groups AS g JOIN res.results AS r ON r.key = g.key "
+                 f"UNION ALL SELECT {fields}, 9223372036854775807, seq FROM loose_results) "
+                 f"ORDER BY list, COALESCE(item_no, 1000000000), COALESCE(line, 0), CASE severity {severity} ELSE 3 END, "
+                 "shape, focus, value, o, p")
         yield from (ValidationResult(*row) for row in self.sql.execute(query))
 
     def _ready(self) -> sqlite3.Connection:

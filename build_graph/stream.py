@@ -58,6 +58,7 @@ from .views import power_pages
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
 LIST_STORE_FOLDER = ".lists"   # the list store of a build without the cache, in the staging folder
+VALIDATION_RESULTS = "validation-results.sqlite"  # in the cache folder: the groups' results by content
 
 
 @dataclass
@@ -163,8 +164,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     with process_pool(1) as side, staged_output(target, progress, marker) as out:
         chunks = out / ".chunks"
         chunks.mkdir()
-        db = SiteDB(out / SITE_DB_FILE)  # the power–basis graph, on disk, for the later stages
         cache_dir = list_cache.cache_folder(target) if cache else None
+        # the power–basis graph, on disk, for the later stages; the validation results of groups
+        # kept between builds in the cache (a rebuild adds those of the groups an edit reaches)
+        db = SiteDB(out / SITE_DB_FILE, cache_dir / VALIDATION_RESULTS if cache_dir else None)
         store = ListStore(cache_dir if cache else out / LIST_STORE_FOLDER)
         keys = [list_cache.list_key(file, meta, layout, store.file_digest(file)) for file, meta in jobs]
         to_read, seen = [], set()
@@ -203,7 +206,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         for list_id, finding in shared_authority_findings(lists):
             db.add_findings(list_id, [finding])
         db.ready_for_readers()
-        reader = (out / SITE_DB_FILE, (db.power_pages, db.basis_records_agree), out, previous)
+        reader = (out / SITE_DB_FILE, (db.power_pages, db.basis_records_agree, db.results_db), out, previous)
         cross_list = side.submit(beside.run, beside.cross_list, *reader)
         findings_written = side.submit(beside.run, beside.findings_and_article_index, *reader)
         analytics = side.submit(beside.run, beside.analytics, *reader)
@@ -238,7 +241,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             loading = pool.submit(load_store, out, previous)
             report = validate_by_list(out, validation_groups(lists), ranges_of(out, index), pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
-                                      sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()})
+                                      sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()},
+                                      results_db=db.results_db, groups_sink=db.add_groups)
             progress(f"  loaded the store store/ ({loading.result()})")
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
@@ -262,9 +266,12 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         if reuse.segments_taken:
             progress(f"  {reuse.segments_taken} lists' parts of records.json, citations.json, findings.csv and the "
                      "validation reports unchanged: copied from the previous build")
+        if cache:
+            db.prune_results()
         db.close()
         (out / SITE_DB_FILE).unlink()
-        Path(results_file(out / SITE_DB_FILE)).unlink()
+        for suffix in ("", "-wal", "-shm"):  # a build without the cache: its results go too
+            Path(results_file(out / SITE_DB_FILE) + suffix).unlink(missing_ok=True)
         if cache:
             store.prune(set(keys), (file for file, _ in jobs))
         store.close()

@@ -47,6 +47,7 @@ class Batch:
     shapes_files: tuple[str, ...] | None
     cache: str | None = None              # folder of results by content (list_cache entries)
     quick_keys: tuple[str, ...] = ()      # per group (the shared batch: one), from its graphs' digests
+    results_db: str | None = None         # where the groups' results go (``site_db.store_group_results``)
 
 
 @dataclass
@@ -56,6 +57,8 @@ class BatchResults:
     owned_shared: set[str]   # the batch's own subjects that shared lines describe too
     keys: list[str] = field(default_factory=list)  # the cache entries it used or wrote
     cached: int = 0          # groups whose results came from the cache
+    group_keys: list[str] = field(default_factory=list)  # with a results database: its groups' keys there
+    by_severity: Counter = field(default_factory=Counter)  # with a results database: its results counted
 
 
 def graph_ranges(nquads: Path) -> dict[str, tuple[str, int, int]]:
@@ -104,7 +107,8 @@ def validation_groups(lists) -> list[list[str]]:
 
 def batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]],
             shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
-            cache: Path | None = None, digests: dict[str, str] | None = None) -> tuple[list[Batch], Batch]:
+            cache: Path | None = None, digests: dict[str, str] | None = None,
+            results_db: str | None = None) -> tuple[list[Batch], Batch]:
     """The batches of ``groups`` (consecutive groups up to ``batch_bytes`` of N-Quads each,
     a group never split) and the batch of the shared graphs alone. With a cache and the
     graphs' ``digests`` (graph → SHA-256 of its N-Quads), each group gets a quick key: the
@@ -119,13 +123,13 @@ def batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]],
     for group in filter(None, groups):
         members = tuple(ranges[graph] for graph in group)
         if current and size + sum(n for _, _, n in members) > batch_bytes:
-            made.append(Batch(tuple(current), shared, files, cache, tuple(keys)))
+            made.append(Batch(tuple(current), shared, files, cache, tuple(keys), results_db))
             current, keys, size = [], [], 0
         current.append(members)
         keys += [quick(group)] if quick else []
         size += sum(n for _, _, n in members)
     if current:
-        made.append(Batch(tuple(current), shared, files, cache, tuple(keys)))
+        made.append(Batch(tuple(current), shared, files, cache, tuple(keys), results_db))
     return made, Batch((), shared, files, cache, (quick(["shared graphs alone"]),) if quick else ())
 
 
@@ -234,8 +238,8 @@ def validate_batch(batch: Batch) -> BatchResults:
     if batch.cache and batch.quick_keys:  # a quick entry: (the group's full key, its entry)
         quick = [list_cache.load(Path(batch.cache), key) for key in batch.quick_keys]
         if all(entry is not None for entry in quick):
-            return _batch_results([entry for _, entry in quick], [*batch.quick_keys, *(key for key, _ in quick)],
-                                  len(quick))
+            return _batch_results(batch, [entry for _, entry in quick], [key for key, _ in quick],
+                                  [*batch.quick_keys, *(key for key, _ in quick)], len(quick))
     index = _shared_index(batch.shared, batch.shapes_files)
     wanted = _wanted(batch.shapes_files)
     if not batch.groups:
@@ -245,7 +249,8 @@ def validate_batch(batch: Batch) -> BatchResults:
         for ranges in batch.groups:
             own = _read(ranges, wanted)
             units.append((own, closure(own, index)))
-    keys = [_key(own, reached, batch.shapes_files) if batch.cache else "" for own, reached in units]
+    keys = [_key(own, reached, batch.shapes_files) if batch.cache or batch.results_db else ""
+            for own, reached in units]
     found = [list_cache.load(Path(batch.cache), key) if batch.cache else None for key in keys]
     todo = [i for i, entry in enumerate(found) if entry is None]
     if todo:
@@ -256,13 +261,23 @@ def validate_batch(batch: Batch) -> BatchResults:
                 list_cache.store(Path(batch.cache), keys[i], entry)
     for quick_key, key, entry in zip(batch.quick_keys, keys, found):
         list_cache.store(Path(batch.cache), quick_key, (key, entry))
-    return _batch_results(found, [k for k in keys + list(batch.quick_keys) if k], len(units) - len(todo))
+    cache_keys = [k for k in keys + list(batch.quick_keys) if k] if batch.cache else []
+    return _batch_results(batch, found, keys, cache_keys, len(units) - len(todo))
 
 
-def _batch_results(found: list, keys: list[str], cached: int) -> BatchResults:
-    results = [r for entry in found for r in entry[0]]
+def _batch_results(batch: Batch, found: list, group_keys: list[str], cache_keys: list[str], cached: int) -> BatchResults:
+    """The batch's results — with a results database, stored there group by group under
+    ``group_keys`` and only counted here (they never travel to the main process)."""
     owned = set().union(*(entry[2] for entry in found))
-    return BatchResults(results, any(entry[1] for entry in found), owned, keys, cached)
+    selected = any(entry[1] for entry in found)
+    if batch.results_db and batch.groups:
+        from .site_db import store_group_results
+
+        store_group_results(batch.results_db, [(key, entry[0]) for key, entry in zip(group_keys, found)])
+        counted = Counter(r.severity for entry in found for r in entry[0])
+        return BatchResults([], selected, owned, cache_keys, cached, list(group_keys), counted)
+    results = [r for entry in found for r in entry[0]]
+    return BatchResults(results, selected, owned, cache_keys, cached)
 
 
 def _key(own: list[bytes], reached: list[bytes], shapes_files) -> str:
@@ -327,7 +342,7 @@ class ValidationTotals:
 def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[str, int, int]] | None = None,
                      submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
                      cache: Path | None = None, progress=lambda message: None, sink=None,
-                     digests: dict[str, str] | None = None):
+                     digests: dict[str, str] | None = None, results_db: str | None = None, groups_sink=None):
     """The validation report of ``nquads`` (one N-Quads file, or the build folder whose graph
     files ``ranges`` point into), group by group (see the module's contract):
     a ``ValidationReport``, or with ``sink`` (called with each batch's results, in no particular
@@ -335,11 +350,15 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
     ``submit`` runs a batch elsewhere (``pool.submit``); without it, here, one after another.
     ``cache``: a folder of results by content; after the run it holds only the entries it used;
     ``digests``: each graph's SHA-256 (the graph index), for the groups' quick keys.
+    ``results_db`` (with ``sink``): the groups' results are stored there by the batches
+    (``site_db.store_group_results``) and ``groups_sink`` is called with their keys, in the
+    order of their results; ``sink`` then gets only the shared graphs' results.
     CannotValidate when no shape targeted anything."""
     from .validate import CannotValidate, ValidationReport, sorted_results
 
     ranges = graph_ranges(nquads) if ranges is None else ranges
-    made, shared = batches(ranges, groups, shapes_files, batch_bytes, cache, digests)
+    made, shared = batches(ranges, groups, shapes_files, batch_bytes, cache, digests,
+                           results_db if sink is not None and groups_sink is not None else None)
     if submit is None:
         parts = (validate_batch(batch) for batch in made)
         shared_part = None
@@ -352,8 +371,12 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
     by_severity: Counter = Counter()
     owned, keys, selected, reused = set(), [], False, 0
     for part in parts:  # each batch's results go on and are dropped here
-        sink(part.results)
-        by_severity.update(r.severity for r in part.results)
+        if part.group_keys:
+            groups_sink(part.group_keys)
+            by_severity.update(part.by_severity)
+        else:
+            sink(part.results)
+            by_severity.update(r.severity for r in part.results)
         owned |= part.owned_shared
         keys += part.keys
         selected |= part.selected

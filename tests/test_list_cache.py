@@ -186,3 +186,45 @@ def test_a_files_digest_is_kept_by_its_size_times_and_inode(tmp_path, monkeypatc
     assert store.sql.execute("SELECT digest FROM file_digests").fetchone()[0] != store.file_digest(file)
     store.prune(set(), [])
     assert store.sql.execute("SELECT COUNT(*) FROM file_digests").fetchone()[0] == 0
+
+
+def test_validation_results_are_kept_by_group_in_the_cache_and_a_damaged_store_of_them_is_remade(corpus, tmp_path):
+    """build_graph/site_db.py store_group_results: each group's results under its content key,
+    added by the validating workers only when absent, pruned to the groups a build used; a file
+    that cannot be read is started afresh, and the reports are a fresh build's either way."""
+    import sqlite3
+
+    from build_graph.site_db import store_group_results
+    from build_graph.stream import VALIDATION_RESULTS
+
+    files = [tmp_path / f.name for f in corpus]
+    for source, copy in zip(corpus, files):
+        shutil.copy(source, copy)
+    out = tmp_path / "out"
+    build(files, out)
+    kept = cache_folder(out) / VALIDATION_RESULTS
+
+    def groups():
+        with sqlite3.connect(kept) as sql:
+            return {key: count for key, count in sql.execute(
+                "SELECT g.key, COUNT(r.pos) FROM groups AS g LEFT JOIN results AS r USING (key) GROUP BY g.key")}
+
+    first = groups()
+    assert len(first) == 3 and sum(first.values()) > 0  # the two authorities and the alignment
+    report = (out / "validation.csv").read_bytes()
+    key, count = max(first.items(), key=lambda item: item[1])
+    with sqlite3.connect(kept) as sql:
+        stored = [row for row in sql.execute("SELECT * FROM results WHERE key = ? ORDER BY pos", (key,))]
+    store_group_results(str(kept), [(key, [])])  # present: nothing added, nothing lost
+    assert groups() == first
+    files[0].write_text(files[0].read_text(encoding="utf-8").replace("医疗保险", "医疗保障", 1), encoding="utf-8")
+    build(files, out)
+    second = groups()
+    assert len(second) == 3 and len(set(second) - set(first)) == 1  # the edited list's group, the old one pruned
+    fresh = tmp_path / "fresh"
+    build(files, fresh, "--no-cache")
+    assert (out / "validation.csv").read_bytes() == (fresh / "validation.csv").read_bytes()
+    kept.write_bytes(b"not a database" * 100)
+    build(files, out)
+    assert groups() == second and (out / "validation.csv").read_bytes() == (fresh / "validation.csv").read_bytes()
+    assert report and stored and count == len(stored)
