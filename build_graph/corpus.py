@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .data import folder
+from .list_cache import real_path
 from .readers import ListMeta, ReadError, read_list
 from .records import PowerList
 
@@ -22,7 +23,7 @@ def bundled_lists() -> list[tuple[Path, ListMeta]]:
 
 def meta_for(path: Path) -> ListMeta:
     """Metadata for ``path``: the registry entry when it is a bundled file, else from its name."""
-    return _bundled_by_path().get(Path(path).resolve()) or ListMeta(Path(path).stem)
+    return _bundled_by_path().get(Path(real_path(path))) or ListMeta(Path(path).stem)
 
 
 @lru_cache(maxsize=1)

@@ -77,7 +77,7 @@ class ListStore:
         change times (ns) or inode differ from when it was last read (what git trusts of its
         index); not kept for a file changed in the last seconds, whose next change could keep its
         times (the filesystem's clock is coarse)."""
-        path = str(Path(file).resolve())
+        path = list_cache.real_path(file)
         status = os.stat(path)
         stat = f"{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} {status.st_ino}"
         row = self.sql.execute("SELECT stat, digest FROM file_digests WHERE path = ?", (path,)).fetchone()
@@ -178,7 +178,7 @@ class ListStore:
         in ``files`` and stray files of this folder (temporary files, the list pickles of older
         versions); returns how many lists."""
         stale = [key for (key,) in self.sql.execute("SELECT key FROM entries") if key not in keep]
-        paths = {str(Path(file).resolve()) for file in files}
+        paths = {list_cache.real_path(file) for file in files}
         with self.sql:
             self._remove(stale)
             self.sql.executemany("DELETE FROM file_digests WHERE path = ?",

@@ -264,12 +264,15 @@ class SiteDB:
                     f"{base} + b.pos, r.item_no, r.power, r.power_type, r.department " + ordered.format("l_items"))
         sql.execute("INSERT INTO quotes (provision, normal, list_id, item_no, quote, label, citation) SELECT "
                     "r.provision, r.normal, r.list_id, r.item_no, r.quote, r.label, r.citation " + ordered.format("l_quotes"))
-        # what a unit of the site is made from (``reuse``): each power's lists, by content key, in list order
-        sql.execute("CREATE TABLE power_lists (id TEXT PRIMARY KEY, keys TEXT) WITHOUT ROWID")
-        rows = sql.execute("SELECT n.id, e.key FROM build_lists AS b JOIN src.l_nodes AS n ON n.kid = b.kid "
-                           "JOIN src.entries AS e ON e.kid = b.kid WHERE n.kind = 'power' ORDER BY n.id, b.pos")
-        sql.executemany("INSERT INTO power_lists VALUES (?, ?)",
-                        [(power, " ".join(key for _, key in grouped)) for power, grouped in groupby(rows, key=lambda r: r[0])])
+        # what a unit of the site is made from (``reuse``): each power's lists, by content key, in
+        # list order; with the list and item number of its record (the first list's, as in nodes)
+        # for the pages' order of rows without a second look-up per row
+        sql.execute("CREATE TABLE power_lists (id TEXT PRIMARY KEY, list_id TEXT, item_no INTEGER, keys TEXT) WITHOUT ROWID")
+        rows = sql.execute("SELECT n.id, n.list_id, n.item_no, e.key FROM build_lists AS b JOIN src.l_nodes AS n "
+                           "ON n.kid = b.kid JOIN src.entries AS e ON e.kid = b.kid WHERE n.kind = 'power' ORDER BY n.id, b.pos")
+        grouped = [list(group) for _, group in groupby(rows, key=lambda r: r[0])]
+        sql.executemany("INSERT INTO power_lists VALUES (?, ?, ?, ?)",
+                        [(*group[0][:3], " ".join(row[3] for row in group)) for group in grouped])
         columns = [c for c in NODE_COLUMNS if c != "id"]
         self.basis_records_agree = sql.execute(
             "SELECT 1 FROM build_lists AS b JOIN src.l_nodes AS n ON n.kid = b.kid JOIN nodes AS m ON m.id = n.id "
@@ -343,17 +346,17 @@ class SiteDB:
             yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
-        """Validation results (in any order: :meth:`results` sorts them), committed; they come
-        after those of every group added (:meth:`add_groups`)."""
+        """Validation results (in any order: :meth:`results` sorts them); they come after those
+        of every group added (:meth:`add_groups`). Committed by :meth:`ready_for_readers`: a
+        commit waits for the statement a process beside this one is running."""
         self.sql.executemany(f"INSERT INTO loose_results ({', '.join(_RESULT_FIELDS)}) "
                              f"VALUES ({', '.join('?' * len(_RESULT_FIELDS))})", map(_result_fields, results))
-        self.sql.commit()
 
     def add_groups(self, keys: list[str]) -> None:
         """Validation groups whose results are in the results database under these keys
-        (:func:`store_group_results`), in the order their results come, after those added."""
+        (:func:`store_group_results`), in the order their results come, after those added;
+        committed by :meth:`ready_for_readers`."""
         self.sql.executemany("INSERT INTO build_groups (key) VALUES (?)", ((key,) for key in keys))
-        self.sql.commit()
 
     def prune_results(self) -> None:
         """Drop from the results database every group this build did not use."""
@@ -494,10 +497,10 @@ class SiteDB:
         """(list id, item number or 0, power, basis node) of every power on one of ``basis``: the
         order a page lists them in, without their records; ``with_lists``: and the content keys of
         the lists holding the power (``power_lists``: a database filled by :meth:`fill_from`)."""
-        lists = ", k.keys" if with_lists else ""
-        join = " LEFT JOIN power_lists AS k ON k.id = e.power" if with_lists else ""
+        # power_lists holds what nodes would give: one look-up per row instead of two
+        lists, table = (", p.keys", "power_lists") if with_lists else ("", "nodes")
         return self._ready().execute(f"SELECT p.list_id, COALESCE(p.item_no, 0), e.power, e.basis{lists} FROM edges AS e "
-                                     f"JOIN nodes AS p ON p.id = e.power{join} "
+                                     f"JOIN {table} AS p ON p.id = e.power "
                                      "WHERE e.basis IN (SELECT value FROM json_each(?))", (json.dumps(basis),)).fetchall()
 
     def powers_per_article(self, instrument: str) -> dict[str, int]:

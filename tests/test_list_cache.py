@@ -123,12 +123,17 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
                                                                                           power_pages):
     """Units (build_graph/reuse.py, alignments.py) whose lists did not change are linked from the
     previous build; the output is byte for byte a fresh build's."""
-    from build_graph import views
+    from build_graph import alignments, views
     from build_graph.readers import ListMeta
     from build_graph.reuse import MANIFEST
     from build_graph.stream import stream_build
 
+    splice_sorted = alignments.splice_sorted
     monkeypatch.setattr(views, "POWER_PAGES_MAX", 3000 if power_pages else 10)
+    # the alignment graph spliced from the previous build's file however much of it changed
+    monkeypatch.setattr(alignments, "SPLICE_MAX_SHARE", 2.0)
+    spliced = []
+    monkeypatch.setattr(alignments, "splice_sorted", lambda *args: spliced.append(args[2:4]) or splice_sorted(*args))
     jobs = []
     for counties in (("甲县", "乙县"), ("丙县", "丁县")):
         for county, (file, meta) in zip(counties, bundled_lists()):
@@ -145,7 +150,8 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
     assert units > 8 and made.endswith(f"({units + 2 * len(list((out / 'pages').glob('instrument-*')))} unchanged: "
                                        "from the previous build)")
     edited = jobs[3][0]
-    edited.write_text(edited.read_text(encoding="utf-8").replace("医疗保险", "医疗保障", 1), encoding="utf-8")
+    # an edit of every item naming 医疗保险: the alignment scores of its powers change
+    edited.write_text(edited.read_text(encoding="utf-8").replace("医疗保险", "医疗保障"), encoding="utf-8")
     lines.clear()
     stream_build(jobs, None, out, lines.append, workers=1)
     taken = int(next(line for line in lines if "graph views" in line).rsplit("(", 1)[1].split()[0])
@@ -153,6 +159,7 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
     # the pingshan copies keep their rows' own 实施主体 and so share their powers: the second holds none
     # first, and pairs with it are left out; of (甲, 乙), (甲, 丁), (乙, 丁) the edit of 丁 leaves one
     assert any(line.endswith("aligned 3 pairs of lists (1 unchanged: from the previous build)") for line in lines), lines
+    assert len(spliced) == 2 and spliced[0] == ([], []) and all(spliced[1]), spliced  # unchanged, then lines out and in
     assert any((out / "views").glob("power-*")) == power_pages
     copied = next(line for line in lines if "copied from the previous build" in line)
     assert int(copied.split()[0]) >= 3 * 4  # of 4 lists: records, citations and validation.csv of 3 at least

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from build_graph.alignments import splice_sorted
+from build_graph.graph_files import graph_entry
 from build_graph.splice import SplicedFile
 
 
@@ -62,3 +64,25 @@ def test_a_segment_made_from_a_file_is_copied_from_it(tmp_path):
     spliced.write("y\n")
     assert spliced.close() == [["chunk", "d", 2, source.stat().st_size]]
     assert (tmp_path / "out").read_bytes() == b"x\n" + source.read_bytes() + b"y\n"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_sorted_file_spliced_is_the_sorted_lines_it_then_holds(tmp_path, seed):
+    """Lines taken out and put in (before the first line, after the last, next to each other,
+    one of several with a common prefix): the bytes and index entry of sorting them afresh."""
+    import random
+
+    chance = random.Random(seed)
+    words = ["<a>", "<a> <b>", "<ab>", "<b> \"乙\"", "<b> \"甲\"", "<c>", "<z>"]
+    lines = sorted({f"{chance.choice(words)} {chance.randrange(40)} .\n".encode() for _ in range(60)})
+    (tmp_path / "before").write_bytes(b"".join(lines))
+    entry = graph_entry((tmp_path / "before").read_bytes())
+    gone = sorted(chance.sample(lines, chance.randrange(len(lines) // 2)))
+    came = sorted({f"{chance.choice(words)} {chance.randrange(60)} .\n".encode() for _ in range(20)} - set(lines))
+    made = splice_sorted(tmp_path / "before", entry, gone, came, tmp_path / "after")
+    expected = b"".join(sorted(set(lines) - set(gone) | set(came)))
+    assert (tmp_path / "after").read_bytes() == expected and made == graph_entry(expected)
+    with pytest.raises(ValueError):
+        splice_sorted(tmp_path / "before", entry, [b"<zz> not there .\n"], [], tmp_path / "other")
+    with pytest.raises(ValueError):
+        splice_sorted(tmp_path / "before", entry, [], [lines[3]], tmp_path / "other")
