@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from itertools import groupby
 from operator import attrgetter
 from dataclasses import dataclass
@@ -106,23 +107,71 @@ def results_file(path: Path) -> str:
 
 
 _GROUP_RESULTS_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS {db}groups (key TEXT PRIMARY KEY) WITHOUT ROWID;"
+    # summary: what a build needs of a group without its results (JSON: counts by severity,
+    # whether a shape selected a node, the shared subjects it owns); quick: a group's key by its
+    # quick key (one per group: the latest)
+    "CREATE TABLE IF NOT EXISTS {db}groups (key TEXT PRIMARY KEY, summary TEXT) WITHOUT ROWID;"
     f"CREATE TABLE IF NOT EXISTS {{db}}results (key TEXT, pos INTEGER, {', '.join(_RESULT_FIELDS)},"
-    " PRIMARY KEY (key, pos)) WITHOUT ROWID;")
+    " PRIMARY KEY (key, pos)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS {db}quick (quick TEXT PRIMARY KEY, key TEXT UNIQUE) WITHOUT ROWID;")
 
 
-def store_group_results(results_db: str, groups: list[tuple[str, list[ValidationResult]]]) -> None:
-    """Each validation group's results under its content key (``validate_by_list``) in the
-    results database ``results_db``, unless it holds them already: written by the workers that
-    validate, read by the reports through the build's order of groups (:meth:`SiteDB.add_groups`)."""
+@dataclass(frozen=True)
+class GroupSummary:
+    """What a build needs of a validation group's results without reading them."""
+
+    by_severity: dict[str, int]
+    selected: bool           # whether any shape targeted a node of the group
+    owned_shared: frozenset[str]  # the group's subjects that shared lines describe too
+
+    @classmethod
+    def of(cls, results: list[ValidationResult], selected: bool, owned: set[str]) -> "GroupSummary":
+        return cls(dict(Counter(r.severity for r in results)), selected, frozenset(owned))
+
+    def to_json(self) -> str:
+        return json.dumps([sorted(self.by_severity.items()), self.selected, sorted(self.owned_shared)], ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "GroupSummary":
+        counts, selected, owned = json.loads(text)
+        return cls(dict(counts), selected, frozenset(owned))
+
+
+def _results_connection(results_db: str) -> sqlite3.Connection:
     sql = sqlite3.connect(results_db, timeout=BUSY_SECONDS)
+    sql.executescript(_GROUP_RESULTS_SCHEMA.format(db=""))
+    return sql
+
+
+def group_summaries(results_db: str, keys: list[str], quick: bool = False) -> dict[str, tuple[str, GroupSummary]]:
+    """Of the groups of ``keys`` held in the results database, key → (key, summary);
+    ``quick``: ``keys`` are quick keys (:func:`store_group_results`)."""
+    sql = _results_connection(results_db)
     try:
-        sql.executescript(_GROUP_RESULTS_SCHEMA.format(db=""))
-        for key, results in groups:
+        query = ("SELECT q.quick, g.key, g.summary FROM quick AS q JOIN groups AS g ON g.key = q.key "
+                 "WHERE q.quick IN (SELECT value FROM json_each(?))" if quick else
+                 "SELECT key, key, summary FROM groups WHERE key IN (SELECT value FROM json_each(?))")
+        return {asked: (key, GroupSummary.from_json(summary))
+                for asked, key, summary in sql.execute(query, (json.dumps(keys),))}
+    finally:
+        sql.close()
+
+
+def store_group_results(results_db: str, groups: list[tuple[str, list[ValidationResult], GroupSummary]],
+                        quick: list[tuple[str, str]] = ()) -> None:
+    """Each validation group's results and summary under its content key (``validate_by_list``)
+    in the results database ``results_db``, unless it holds them already, and the groups' keys
+    by their ``quick`` keys ((quick key, key)): written by the workers that validate, read by the
+    reports through the build's order of groups (:meth:`SiteDB.add_groups`)."""
+    sql = _results_connection(results_db)
+    try:
+        for key, results, summary in groups:
             with sql:  # a group's results are all there, or none and not its key
-                if sql.execute("INSERT OR IGNORE INTO groups VALUES (?)", (key,)).rowcount:
+                if sql.execute("INSERT OR IGNORE INTO groups VALUES (?, ?)", (key, summary.to_json())).rowcount:
                     sql.executemany(f"INSERT INTO results VALUES (?, ?, {', '.join('?' * len(_RESULT_FIELDS))})",
                                     ((key, pos, *_result_fields(r)) for pos, r in enumerate(results)))
+        with sql:
+            sql.executemany("INSERT OR REPLACE INTO quick VALUES (?, ?)", quick)
     finally:
         sql.close()
 
@@ -169,7 +218,7 @@ class SiteDB:
                 self.sql.execute("ATTACH DATABASE ? AS res", (self.results_db,))
                 self.sql.executescript("PRAGMA res.journal_mode=WAL; PRAGMA res.synchronous=NORMAL;"
                                        + _GROUP_RESULTS_SCHEMA.format(db="res."))
-                self.sql.execute("SELECT COUNT(*) FROM res.groups").fetchone()
+                self.sql.execute("SELECT COUNT(summary) FROM res.groups").fetchone()  # an older layout: afresh
                 return
             except sqlite3.DatabaseError:
                 if attempt == 2 or self.results_db == ":memory:":
@@ -332,17 +381,18 @@ class SiteDB:
             quote_rows(entries))
 
     def quote_variants(self) -> Iterator[dict[str, list[QuoteEntry]]]:
-        """Per provision, in the order first quoted: normal form → its quotes, in the order added
-        (what ``checks.facts.conflicts_by_provision`` compares)."""
+        """Per provision quoted in more than one normal form (only they can conflict), in the
+        order first quoted: normal form → its quotes, in the order added (what
+        ``checks.facts.conflicts_by_provision`` compares)."""
         rows = self.sql.execute(
             "SELECT provision, normal, list_id, item_no, quote, label, citation FROM quotes JOIN "
-            "(SELECT provision AS quoted, MIN(seq) AS first FROM quotes GROUP BY provision) ON quoted = provision "
-            "ORDER BY first, seq")
+            "(SELECT provision AS quoted, MIN(seq) AS first FROM quotes GROUP BY provision "
+            " HAVING COUNT(DISTINCT normal) > 1) ON quoted = provision ORDER BY first, seq")
         for provision, grouped in groupby(rows, key=lambda row: row[0]):
+            key = tuple(json.loads(provision))
             variants: dict[str, list[QuoteEntry]] = {}
             for _, normal, list_id, item_no, quote, label, citation in grouped:
-                variants.setdefault(normal, []).append(
-                    QuoteEntry(tuple(json.loads(provision)), list_id, item_no, quote, label, citation, normal))
+                variants.setdefault(normal, []).append(QuoteEntry(key, list_id, item_no, quote, label, citation, normal))
             yield variants
 
     def add_results(self, results: list[ValidationResult]) -> None:
@@ -365,6 +415,7 @@ class SiteDB:
         with self.sql:
             self.sql.executemany("DELETE FROM res.results WHERE key = ?", ((key,) for key in stale))
             self.sql.executemany("DELETE FROM res.groups WHERE key = ?", ((key,) for key in stale))
+            self.sql.executemany("DELETE FROM res.quick WHERE key = ?", ((key,) for key in stale))
 
     def results(self) -> Iterator[ValidationResult]:
         """The validation results in the report's order (``validate.sorted_results``; results

@@ -45,7 +45,8 @@ class Batch:
     groups: tuple[tuple[tuple[str, int, int], ...], ...]
     shared: tuple[tuple[str, int, int], ...]   # the shared graphs' ranges (read once per process)
     shapes_files: tuple[str, ...] | None
-    cache: str | None = None              # folder of results by content (list_cache entries)
+    cache: str | None = None              # folder of results by content (list_cache entries; with a
+                                          # results database only the shared batch's)
     quick_keys: tuple[str, ...] = ()      # per group (the shared batch: one), from its graphs' digests
     results_db: str | None = None         # where the groups' results go (``site_db.store_group_results``)
 
@@ -235,6 +236,8 @@ def validate_batch(batch: Batch) -> BatchResults:
     when nothing of that changed: a rebuild validates only the groups an edit reaches. They are
     kept under the group's quick key too (:func:`batches`), which needs no line read: when
     neither the group's graphs nor any shared graph changed, that entry is taken at once."""
+    if batch.results_db and batch.groups:
+        return _validate_kept(batch)
     if batch.cache and batch.quick_keys:  # a quick entry: (the group's full key, its entry)
         quick = [list_cache.load(Path(batch.cache), key) for key in batch.quick_keys]
         if all(entry is not None for entry in quick):
@@ -249,7 +252,7 @@ def validate_batch(batch: Batch) -> BatchResults:
         for ranges in batch.groups:
             own = _read(ranges, wanted)
             units.append((own, closure(own, index)))
-    keys = [_key(own, reached, batch.shapes_files) if batch.cache or batch.results_db else ""
+    keys = [_key(own, reached, batch.shapes_files) if batch.cache else ""
             for own, reached in units]
     found = [list_cache.load(Path(batch.cache), key) if batch.cache else None for key in keys]
     todo = [i for i, entry in enumerate(found) if entry is None]
@@ -266,18 +269,43 @@ def validate_batch(batch: Batch) -> BatchResults:
 
 
 def _batch_results(batch: Batch, found: list, group_keys: list[str], cache_keys: list[str], cached: int) -> BatchResults:
-    """The batch's results — with a results database, stored there group by group under
-    ``group_keys`` and only counted here (they never travel to the main process)."""
     owned = set().union(*(entry[2] for entry in found))
     selected = any(entry[1] for entry in found)
-    if batch.results_db and batch.groups:
-        from .site_db import store_group_results
-
-        store_group_results(batch.results_db, [(key, entry[0]) for key, entry in zip(group_keys, found)])
-        counted = Counter(r.severity for entry in found for r in entry[0])
-        return BatchResults([], selected, owned, cache_keys, cached, list(group_keys), counted)
     results = [r for entry in found for r in entry[0]]
     return BatchResults(results, selected, owned, cache_keys, cached)
+
+
+def _validate_kept(batch: Batch) -> BatchResults:
+    """:func:`validate_batch` with a results database: each group's results stored there under
+    its content key (``site_db.store_group_results``) and only counted here — they never travel
+    to the main process. A group whose quick key or content key the database holds is not
+    validated; by its quick key it is not even read."""
+    from .site_db import GroupSummary, group_summaries, store_group_results
+
+    by_quick = group_summaries(batch.results_db, list(batch.quick_keys), quick=True) if batch.quick_keys else {}
+    if batch.quick_keys and all(key in by_quick for key in batch.quick_keys):
+        keys, summaries = zip(*(by_quick[key] for key in batch.quick_keys))
+        return _counted(list(keys), list(summaries), len(keys))
+    index = _shared_index(batch.shared, batch.shapes_files)
+    wanted = _wanted(batch.shapes_files)
+    units = []
+    for ranges in batch.groups:
+        own = _read(ranges, wanted)
+        units.append((own, closure(own, index)))
+    keys = [_key(own, reached, batch.shapes_files) for own, reached in units]
+    held = group_summaries(batch.results_db, keys)
+    todo = [i for i, key in enumerate(keys) if key not in held]
+    fresh = _validate_units([units[i] for i in todo], batch.shapes_files, shared_only=False) if todo else []
+    made = [(keys[i], results, GroupSummary.of(results, selected, owned))
+            for i, (results, selected, owned) in zip(todo, fresh)]
+    store_group_results(batch.results_db, made, list(zip(batch.quick_keys, keys)))
+    summaries = {key: summary for key, (_, summary) in held.items()} | {key: summary for key, _, summary in made}
+    return _counted(keys, [summaries[key] for key in keys], len(units) - len(todo))
+
+
+def _counted(keys: list[str], summaries: list, cached: int) -> BatchResults:
+    return BatchResults([], any(s.selected for s in summaries), set().union(*(s.owned_shared for s in summaries)),
+                        [], cached, keys, sum((Counter(s.by_severity) for s in summaries), Counter()))
 
 
 def _key(own: list[bytes], reached: list[bytes], shapes_files) -> str:
@@ -391,7 +419,7 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
     if cache is not None:
         list_cache.prune(cache, set(keys + shared_part.keys))
     progress(f"  validated {len(groups)} group(s) of lists in {len(made)} batch(es) and the shared graphs"
-             + (f"; {reused} group(s) unchanged (results from {cache.name}/)" if cache is not None else ""))
+             + (f"; {reused} group(s) unchanged (results kept from an earlier build)" if cache is not None else ""))
     conforms = by_severity["Violation"] == 0
     if collected is not None:
         return ValidationReport(conforms, sorted_results(collected), None)

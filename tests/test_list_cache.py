@@ -201,7 +201,7 @@ def test_validation_results_are_kept_by_group_in_the_cache_and_a_damaged_store_o
     that cannot be read is started afresh, and the reports are a fresh build's either way."""
     import sqlite3
 
-    from build_graph.site_db import store_group_results
+    from build_graph.site_db import GroupSummary, store_group_results
     from build_graph.stream import VALIDATION_RESULTS
 
     files = [tmp_path / f.name for f in corpus]
@@ -222,12 +222,16 @@ def test_validation_results_are_kept_by_group_in_the_cache_and_a_damaged_store_o
     key, count = max(first.items(), key=lambda item: item[1])
     with sqlite3.connect(kept) as sql:
         stored = [row for row in sql.execute("SELECT * FROM results WHERE key = ? ORDER BY pos", (key,))]
-    store_group_results(str(kept), [(key, [])])  # present: nothing added, nothing lost
+    store_group_results(str(kept), [(key, [], GroupSummary({}, False, frozenset()))])  # present: nothing added, nothing lost
     assert groups() == first
     files[0].write_text(files[0].read_text(encoding="utf-8").replace("医疗保险", "医疗保障", 1), encoding="utf-8")
     build(files, out)
     second = groups()
     assert len(second) == 3 and len(set(second) - set(first)) == 1  # the edited list's group, the old one pruned
+    with sqlite3.connect(kept) as sql:  # each group found by its quick key (the graph files' digests)
+        assert sorted(key for (key,) in sql.execute("SELECT key FROM quick")) == sorted(second)
+    # kept once: a group's results in the database alone, the folder holds the shared graphs' (full and quick key)
+    assert len(list((cache_folder(out) / "validation").glob("*"))) == 2
     fresh = tmp_path / "fresh"
     build(files, fresh, "--no-cache")
     assert (out / "validation.csv").read_bytes() == (fresh / "validation.csv").read_bytes()
