@@ -34,27 +34,30 @@ def write_article_index(db: SiteDB, path: Path) -> int:
     sql, types = db.sql, sorted(TYPE_CLASSES)
     path.unlink(missing_ok=True)
     sql.create_function("article_number", 1, _article_number, deterministic=True)
-    sql.create_function("subitem_names", 1, _subitem_names, deterministic=True)
     sql.execute("ATTACH DATABASE ? AS ix", (str(path),))
     try:
+        # each provision inside an article with the article's number, looked up once per
+        # provision rather than once per edge; sub-item names joined in SQL as the query joins them
         sql.executescript(
             "CREATE TABLE ix.rows (instrument TEXT, article INTEGER, list TEXT, name TEXT, power TEXT, provision TEXT,"
             " subitem TEXT, type TEXT, authority TEXT, PRIMARY KEY (instrument, article, list, name, power, provision))"
             " WITHOUT ROWID;"
             "CREATE TABLE ix.inexact (instrument TEXT, article INTEGER, PRIMARY KEY (instrument, article)) WITHOUT ROWID;"
-            "CREATE TEMP TABLE shared AS SELECT power FROM items GROUP BY power HAVING COUNT(DISTINCT list_seq) > 1;")
-        on_articles = ("FROM edges AS e JOIN nodes AS b ON b.id = e.basis AND b.kind = 'provision' "
-                       "AND article_number(b.article) IS NOT NULL ")
+            "CREATE TEMP TABLE shared AS SELECT power FROM items GROUP BY power HAVING COUNT(DISTINCT list_seq) > 1;"
+            "CREATE TEMP TABLE numbered (id TEXT PRIMARY KEY, instrument TEXT, number INTEGER) WITHOUT ROWID;"
+            "INSERT INTO numbered SELECT id, instrument, article_number(article) FROM nodes "
+            " WHERE kind = 'provision' AND article_number(article) IS NOT NULL;")
+        on_articles = "FROM edges AS e JOIN numbered AS b ON b.id = e.basis "
         sql.execute(
-            "INSERT OR IGNORE INTO ix.rows SELECT b.instrument, article_number(b.article), l.list_id, p.label, e.power, "
-            "e.basis, subitem_names(p.subitems), i.power_type, COALESCE(NULLIF(p.authority, ''), l.authority) "
+            "INSERT OR IGNORE INTO ix.rows SELECT b.instrument, b.number, l.list_id, p.label, e.power, e.basis, "
+            "NULLIF(replace(p.subitems, ?, '、'), ''), i.power_type, COALESCE(NULLIF(p.authority, ''), l.authority) "
             + on_articles + "JOIN nodes AS p ON p.id = e.power JOIN items AS i ON i.power = e.power "
             f"JOIN lists AS l ON l.seq = i.list_seq WHERE i.power_type IN ({', '.join('?' * len(types))}) "
-            "ORDER BY 1, 2, 3, 4, 5, 6", types)
-        sql.execute("INSERT OR IGNORE INTO ix.inexact SELECT DISTINCT b.instrument, article_number(b.article) "
+            "ORDER BY 1, 2, 3, 4, 5, 6", (SUBITEM_SEPARATOR, *types))
+        sql.execute("INSERT OR IGNORE INTO ix.inexact SELECT DISTINCT b.instrument, b.number "
                     + on_articles + "WHERE e.power IN (SELECT power FROM shared) ORDER BY 1, 2")
         count = sql.execute("SELECT COUNT(*) FROM ix.rows").fetchone()[0]
-        sql.execute("DROP TABLE shared")
+        sql.executescript("DROP TABLE shared; DROP TABLE numbered;")
         sql.commit()
     finally:
         sql.execute("DETACH DATABASE ix")
@@ -66,12 +69,6 @@ def _article_number(article: str) -> int | None:
     a chapter or an attachment as a whole."""
     match = _ARTICLE.search(article)
     return int(match.group(1)) if match else None
-
-
-def _subitem_names(subitems: str | None) -> str | None:
-    """Sub-item names joined as the query joins them; None when there are none (the query leaves
-    its GROUP_CONCAT of nothing unbound)."""
-    return "、".join(subitems.split(SUBITEM_SEPARATOR)) if subitems else None
 
 
 def lookup(out: Path, instrument: str, article: int) -> list[tuple] | None:

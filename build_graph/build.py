@@ -249,23 +249,31 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
 
 def take_screenshots(db: SiteDB, out: Path, progress, cache: Path | None = None) -> None:
     """overview.png, validation.png and article.png (the most-cited article's page), each in a
-    headless Chromium; ``cache``: screenshots by content (tool and page), reused while a page is
-    unchanged."""
+    headless Chromium — but for one taken already (:func:`validation_screenshot`, beside the
+    views); ``cache``: screenshots by content (tool and page), reused while a page is unchanged."""
     with tempfile.TemporaryDirectory() as profile:
         shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
         top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)
         if top is not None:
             shots.append((out / "pages" / article_page(top.article), out / "article.png"))
+        to_take = [shot for shot in shots if not shot[1].is_file()]
         # each in a Chromium of its own, at once (a browser profile serves one browser at a time)
-        profiles = [Path(profile) / str(number) for number in range(len(shots))]
+        profiles = [Path(profile) / str(number) for number in range(len(to_take))]
         for folder in profiles:
             folder.mkdir()
-        with ThreadPoolExecutor(len(shots)) as pool:
-            done = list(pool.map(lambda shot, folder: _screenshot(*shot, folder, cache), shots, profiles))
-        taken = [png.name for (_, png), ok in zip(shots, done) if ok]
+        with ThreadPoolExecutor(max(1, len(to_take))) as pool:
+            list(pool.map(lambda shot, folder: _screenshot(*shot, folder, cache), to_take, profiles))
+        taken = [png.name for _, png in shots if png.is_file()]
         if cache is not None:
             list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
+
+
+def validation_screenshot(out: Path, cache: Path | None = None) -> None:
+    """validation.png, taken as soon as the report is written (by the process writing it,
+    while the main one still writes views and pages); :func:`take_screenshots` keeps it."""
+    with tempfile.TemporaryDirectory() as profile:
+        _screenshot(out / "validation.html", out / "validation.png", Path(profile), cache)
 
 
 def _shot_key(page: Path) -> str:

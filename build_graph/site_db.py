@@ -503,6 +503,14 @@ class SiteDB:
         """(authority, its powers sorted), authorities sorted."""
         yield from self._grouped("SELECT authority, id FROM nodes WHERE kind = 'power' ORDER BY authority, id")
 
+    def power_lists_by_authority(self) -> Iterator[tuple[str, list[tuple[str, str | None]]]]:
+        """(authority, (power, :meth:`power_lists` keys or None) of its powers sorted),
+        authorities sorted: every authority's in one query."""
+        rows = self._ready().execute("SELECT n.authority, n.id, k.keys FROM nodes AS n LEFT JOIN power_lists AS k "
+                                     "ON k.id = n.id WHERE n.kind = 'power' ORDER BY n.authority, n.id")
+        for authority, grouped in groupby(rows, key=lambda row: row[0]):
+            yield authority, [(power, keys) for _, power, keys in grouped]
+
     def basis_by_instrument(self) -> Iterator[tuple[str, list[str]]]:
         """(instrument IRI, its basis nodes sorted), instruments sorted."""
         yield from self._grouped("SELECT instrument, id FROM nodes WHERE kind != 'power' ORDER BY instrument, id")

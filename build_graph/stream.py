@@ -247,14 +247,15 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         write_ontology_docs(ontology_files(), out / "ontology")
         progress("  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
-        reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity)
+        screenshots = cache_dir / "screenshots" if cache_dir else None
+        reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity, screenshots)
         views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result)
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
         reuse.add_rows(reports.result())
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
-        take_screenshots(db, out, progress, cache_dir / "screenshots" if cache_dir else None)
+        take_screenshots(db, out, progress, screenshots)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,

@@ -261,7 +261,7 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str
                                           focus=ranked[0][0].id if ranked else None))
     del overview
     reuse = reuse or Reuse(db, out, keep=False)
-    for authority, powers in db.powers_by_authority():
+    for authority, powers in reuse.powers_by_authority():
         file = authority_page(authority)
         digest = reuse.digest("authority view", authority, powers, powers)
         if reuse.take(f"views/{file}", digest) is None:
