@@ -39,7 +39,7 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
     entry (but for the file; None without a quad) and how many pairs were aligned anew.
     ``folder``: where the pairs' lines are kept; ``cache``: the alignments by content
     (``compare_lists``)."""
-    from .graph_files import read_index, sorted_nquads
+    from .graph_files import read_index, size_of, sorted_nquads
 
     sql = _open(folder / DATABASE)
     lists = db.lists()
@@ -65,11 +65,14 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
     written = sql.execute("SELECT value FROM meta WHERE name = 'written'").fetchone()
     entry = (read_index(reuse.previous) or {}).get(iris.alignment_graph()) if reuse.previous else None
     base = (reuse.previous / entry["file"], entry) if entry and "file" in entry and written \
-        and written[0] == entry["sha256"] and _size(reuse.previous / entry["file"]) == entry["length"] else None
-    removed, added = Counter(), Counter()  # the lines each pair taken out or aligned anew had and has
+        and written[0] == entry["sha256"] and size_of(reuse.previous / entry["file"]) == entry["length"] else None
+    # the lines each pair taken out or aligned anew had and has, while few enough to splice (a
+    # splice when few lines changed: after a new version of the tool every pair is new, and the
+    # lines of every pair would be held here)
+    changes = _Changes(base[1]["quads"] * SPLICE_MAX_SHARE if base is not None else 0)
     with sql:  # one transaction: the lines and the file they give change together
         for pair in [*(kept.keys() - set(order)), *(pair for pair in to_align if pair in kept)]:
-            removed.update(line for (line,) in sql.execute("SELECT line FROM pair_lines WHERE a = ? AND b = ?", pair))
+            changes.removed(line for (line,) in sql.execute("SELECT line FROM pair_lines WHERE a = ? AND b = ?", pair))
             sql.execute("DELETE FROM pair_lines WHERE a = ? AND b = ?", pair)
             sql.execute("DELETE FROM pairs WHERE a = ? AND b = ?", pair)
         for comparison in compare_lists(db, lists, workers, cache, pairs=list(to_align)):
@@ -78,13 +81,14 @@ def write_alignments(db: SiteDB, out: Path, folder: Path, reuse: Reuse, chunk: P
             reuse.made("pages/" + file, to_align[pair])
             pages[pair] = (file, title)
             lines = sorted_nquads(alignment_quads([comparison])).splitlines(keepends=True)
-            added.update(lines)
+            changes.added(lines)
             sql.executemany("INSERT INTO pair_lines VALUES (?, ?, ?, ?)", ((*pair, _hash(line), line) for line in lines))
             sql.execute("INSERT INTO pairs VALUES (?, ?, ?, ?)", (*pair, to_align[pair], title))
-        # a splice when few lines changed (after a new version of the tool every pair is new)
-        if base is not None and sum(removed.values()) + sum(added.values()) <= base[1]["quads"] * SPLICE_MAX_SHARE:
-            gone, came = _changes(sql, removed, added)
-            result = splice_sorted(base[0], base[1], gone, came, chunk)
+        if changes.few:
+            try:
+                result = splice_sorted(base[0], base[1], *changes.net(sql), chunk)
+            except ValueError:  # the previous file is not what the kept lines say: made whole
+                result = _write_whole(sql, chunk)
         else:
             result = _write_whole(sql, chunk)
         sql.execute("INSERT OR REPLACE INTO meta VALUES ('written', ?)", (result["sha256"] if result["quads"] else "",))
@@ -111,18 +115,41 @@ def _hash(line: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "big", signed=True)
 
 
-def _changes(sql: sqlite3.Connection, removed: Counter, added: Counter) -> tuple[list[bytes], list[bytes]]:
-    """(lines the graph lost, lines it gained), each sorted: of the lines the changed pairs had
-    (``removed``) and have (``added``), those no pair has any more and those no pair had."""
-    gone, came = [], []
-    for line in removed.keys() | added.keys():
-        now = sql.execute("SELECT COUNT(*) FROM pair_lines WHERE hash = ? AND line = ?", (_hash(line), line)).fetchone()[0]
-        before = now - added[line] + removed[line]
-        if before and not now:
-            gone.append(line)
-        elif now and not before:
-            came.append(line)
-    return sorted(gone), sorted(came)
+class _Changes:
+    """The lines the changed pairs had and have, counted while there are at most ``limit``."""
+
+    def __init__(self, limit: float):
+        self.limit, self.count = limit, 0
+        self.few = limit > 0
+        self._removed, self._added = Counter(), Counter()
+
+    def removed(self, lines) -> None:
+        self._take(self._removed, lines)
+
+    def added(self, lines) -> None:
+        self._take(self._added, lines)
+
+    def _take(self, counter: Counter, lines) -> None:
+        if self.few:
+            lines = list(lines)
+            self.count += len(lines)
+            counter.update(lines)
+            if self.count > self.limit:
+                self.few = False
+                self._removed, self._added = Counter(), Counter()
+
+    def net(self, sql: sqlite3.Connection) -> tuple[list[bytes], list[bytes]]:
+        """(lines the graph lost, lines it gained), each sorted: of the lines the changed pairs
+        had and have, those no pair has any more and those no pair had."""
+        gone, came = [], []
+        for line in self._removed.keys() | self._added.keys():
+            now = sql.execute("SELECT COUNT(*) FROM pair_lines WHERE hash = ? AND line = ?", (_hash(line), line)).fetchone()[0]
+            before = now - self._added[line] + self._removed[line]
+            if before and not now:
+                gone.append(line)
+            elif now and not before:
+                came.append(line)
+        return sorted(gone), sorted(came)
 
 
 def _write_whole(sql: sqlite3.Connection, chunk: Path) -> dict:
@@ -143,7 +170,7 @@ def splice_sorted(source: Path, entry: dict, gone: list[bytes], came: list[bytes
     from .splice import copy_bytes
 
     with source.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        cuts = []  # (offset, 0 cut out | 1 put in, line): put in before the line at the offset
+        cuts = []  # (offset, 0 put in | 1 cut out, line): a line put in goes before the line at its offset
         for line in gone:
             at = _first_at_least(data, line)
             if data[at:at + len(line)] != line:
@@ -192,13 +219,6 @@ def _first_at_least(data, line: bytes) -> int:
         else:
             high = start
     return low
-
-
-def _size(path: Path) -> int | None:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None
 
 
 def comparison_file_of(list_a: str, list_b: str) -> str:

@@ -108,7 +108,7 @@ def write_graph_files(out: Path, graphs: dict[str, bytes | tuple[Path, dict]], p
         if isinstance(data, tuple):  # the file it was written to (checked against its entry when kept)
             _link(data[0], target)
         elif before is not None and before["sha256"] == entry["sha256"] and "file" in before \
-                and _size(previous / before["file"]) == entry["length"]:
+                and size_of(previous / before["file"]) == entry["length"]:
             _link(previous / before["file"], target)
         else:
             target.write_bytes(data)
@@ -117,7 +117,8 @@ def write_graph_files(out: Path, graphs: dict[str, bytes | tuple[Path, dict]], p
     return index
 
 
-def _size(path: Path) -> int | None:
+def size_of(path: Path) -> int | None:
+    """The file's size in bytes; None when it cannot be read."""
     try:
         return path.stat().st_size
     except OSError:

@@ -359,11 +359,11 @@ class SiteDB:
     def finding_counts(self) -> dict[str, dict[str, int]]:
         """List id → {severity: findings}, severities in the order first met."""
         counts: dict[str, dict[str, int]] = {}
-        for list_id, severity in self.sql.execute(
-                "SELECT lists.list_id, severity FROM findings JOIN lists ON lists.seq = findings.list_seq "
-                "ORDER BY list_seq, findings.seq"):
-            per_list = counts.setdefault(list_id, {})
-            per_list[severity] = per_list.get(severity, 0) + 1
+        for list_id, severity, count in self.sql.execute(
+                "SELECT lists.list_id, f.severity, f.n FROM (SELECT list_seq, severity, COUNT(*) AS n, MIN(seq) AS first "
+                "FROM findings GROUP BY list_seq, severity) AS f JOIN lists ON lists.seq = f.list_seq "
+                "ORDER BY f.list_seq, f.first"):
+            counts.setdefault(list_id, {})[severity] = count
         return counts
 
     def items(self) -> Iterator[tuple[str, int | None, str, str | None, str | None]]:
