@@ -76,7 +76,7 @@ class Reuse:
     def _signature(self, powers: list[str]) -> bytes:
         """The powers with the lists holding them, digested (kept: an authority's view and page,
         an instrument's view and page ask for the same powers)."""
-        ask = hashlib.sha256("\n".join(powers).encode()).digest()
+        ask = _asked(powers)
         if ask not in self._signatures:
             self._signatures[ask] = _signature_of(self.db.power_lists(powers))
         return self._signatures[ask]
@@ -89,7 +89,7 @@ class Reuse:
             return
         for authority, pairs in self.db.power_lists_by_authority():
             powers = [power for power, _ in pairs]
-            self._signatures[hashlib.sha256("\n".join(powers).encode()).digest()] = _signature_of(
+            self._signatures[_asked(powers)] = _signature_of(
                 (power, keys) for power, keys in pairs if keys is not None)
             yield authority, powers
 
@@ -174,3 +174,8 @@ def _signature_of(power_lists) -> bytes:
     for power, keys in power_lists:
         digest.update(f"\n{power}\t{keys}".encode())
     return digest.digest()
+
+
+def _asked(powers: list[str]) -> bytes:
+    """The key of a set of powers (sorted) in the memo of signatures."""
+    return hashlib.sha256("\n".join(powers).encode()).digest()

@@ -243,15 +243,7 @@ def validate_batch(batch: Batch) -> BatchResults:
         if all(entry is not None for entry in quick):
             return _batch_results(batch, [entry for _, entry in quick], [key for key, _ in quick],
                                   [*batch.quick_keys, *(key for key, _ in quick)], len(quick))
-    index = _shared_index(batch.shared, batch.shapes_files)
-    wanted = _wanted(batch.shapes_files)
-    if not batch.groups:
-        units = [([], [line for lines, _ in index.values() for line in lines])]
-    else:
-        units = []
-        for ranges in batch.groups:
-            own = _read(ranges, wanted)
-            units.append((own, closure(own, index)))
+    units = _units(batch)
     keys = [_key(own, reached, batch.shapes_files) if batch.cache else ""
             for own, reached in units]
     found = [list_cache.load(Path(batch.cache), key) if batch.cache else None for key in keys]
@@ -266,6 +258,16 @@ def validate_batch(batch: Batch) -> BatchResults:
         list_cache.store(Path(batch.cache), quick_key, (key, entry))
     cache_keys = [k for k in keys + list(batch.quick_keys) if k] if batch.cache else []
     return _batch_results(batch, found, keys, cache_keys, len(units) - len(todo))
+
+
+def _units(batch: Batch) -> list[tuple[list[bytes], list[bytes]]]:
+    """(own lines, the shared lines they reach) of each group of ``batch``; of the shared batch,
+    one unit of every shared line."""
+    index = _shared_index(batch.shared, batch.shapes_files)
+    if not batch.groups:
+        return [([], [line for lines, _ in index.values() for line in lines])]
+    wanted = _wanted(batch.shapes_files)
+    return [(own, closure(own, index)) for own in (_read(ranges, wanted) for ranges in batch.groups)]
 
 
 def _batch_results(batch: Batch, found: list, group_keys: list[str], cache_keys: list[str], cached: int) -> BatchResults:
@@ -286,12 +288,7 @@ def _validate_kept(batch: Batch) -> BatchResults:
     if batch.quick_keys and all(key in by_quick for key in batch.quick_keys):
         keys, summaries = zip(*(by_quick[key] for key in batch.quick_keys))
         return _counted(list(keys), list(summaries), len(keys))
-    index = _shared_index(batch.shared, batch.shapes_files)
-    wanted = _wanted(batch.shapes_files)
-    units = []
-    for ranges in batch.groups:
-        own = _read(ranges, wanted)
-        units.append((own, closure(own, index)))
+    units = _units(batch)
     keys = [_key(own, reached, batch.shapes_files) for own, reached in units]
     held = group_summaries(batch.results_db, keys)
     todo = [i for i, key in enumerate(keys) if key not in held]

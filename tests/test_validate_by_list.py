@@ -142,6 +142,48 @@ def test_quick_keys_take_results_without_reading_a_line_while_no_graph_changed(p
     assert changed.results == validate_by_list(path, groups).results != first.results
 
 
+def test_with_a_results_database_quick_keys_read_neither_lines_nor_results(pingshan, yuanshi, tmp_path, monkeypatch):
+    """The streaming build's mode (site_db.store_group_results): each group's results and
+    summary kept once in SQLite; while no graph changed, a group is found by its quick key — no
+    line read, nothing validated — and the reports read the same results; an edited list's
+    group is validated again, the other found by its content key."""
+    import hashlib
+
+    from build_graph import validate_by_list as module
+    from build_graph.site_db import SiteDB
+
+    path, cache = tmp_path / "graph.nq", tmp_path / "cache"
+
+    def run(lists, number):
+        built = build_graph(lists)
+        path.write_bytes(sorted_nquads(built.quads))
+        data = path.read_bytes()
+        digests = {graph: hashlib.sha256(data[offset:offset + length]).hexdigest()
+                   for graph, (_, offset, length) in graph_ranges(path).items()}
+        db, messages = SiteDB(tmp_path / f"site-{number}.sqlite", tmp_path / "results.sqlite"), []
+        totals = validate_by_list(path, validation_groups(built.lists), cache=cache, digests=digests,
+                                  sink=db.add_results, results_db=db.results_db, groups_sink=db.add_groups,
+                                  progress=messages.append)
+        results = list(db.results())
+        db.close()
+        return totals, results, messages[0]
+
+    lists = [copy.deepcopy(pingshan), copy.deepcopy(yuanshi)]
+    totals, first, _ = run(lists, 1)
+    assert first and totals.result_count == len(first)
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "_read", lambda *args: pytest.fail("a line was read"))
+        patched.setattr(module, "_validate_units", lambda *args: pytest.fail("a group was validated"))
+        _, again, message = run(copy.deepcopy(lists), 2)
+    assert again == first and "3 group(s) unchanged" in message
+    edited = copy.deepcopy(lists)
+    edited[1].records[0].power += "（修订）"
+    _, changed, message = run(edited, 3)
+    assert "2 group(s) unchanged" in message  # found by their content keys, their lines read
+    assert changed == validate_by_list(path, validation_groups(build_graph(copy.deepcopy(edited)).lists)).results
+    assert changed != first
+
+
 def test_graph_nq_is_read_a_block_at_a_time_without_cutting_lines(seed_lists, tmp_path, monkeypatch):
     """A shared graph of a national corpus is 10⁸ bytes: it is read in blocks, and a line cut
     by a block's end is joined with the next block — the lines kept are those of one whole read."""
