@@ -8,8 +8,9 @@ SHA-256 of the file's bytes), so a row can only stand for the build it records; 
 digest is kept here by its size, times and inode (:meth:`ListStore.file_digest`), so an
 unchanged corpus is not read at all. A build adds the lists it had to
 read, then fills its site database from here for every list with one SQL statement per table
-in list order (:meth:`site_db.SiteDB.fill`): an unchanged list costs no reading, no unpickling
-and no Python row. The rows of a list are written in one transaction, its N-Quads file before
+in list order (:meth:`site_db.SiteDB.fill_from`; a kept one is patched where lists changed,
+found by the indexes from a node or edge to its lists): an unchanged list costs no reading, no
+unpickling and no Python row. The rows of a list are written in one transaction, its N-Quads file before
 them (a transaction every COMMIT_EVERY lists); a list counts as present only when both are
 there and the file has its recorded length.
 """
@@ -68,7 +69,10 @@ class ListStore:
             "CREATE TABLE IF NOT EXISTS l_quotes (kid INTEGER, ord INTEGER, provision TEXT, normal TEXT, list_id TEXT,"
             " item_no INTEGER, quote TEXT, label TEXT, citation TEXT, PRIMARY KEY (kid, ord)) WITHOUT ROWID;"
             "CREATE TABLE IF NOT EXISTS registry_lines (id INTEGER PRIMARY KEY, line BLOB UNIQUE);"
-            "CREATE TABLE IF NOT EXISTS file_digests (path TEXT PRIMARY KEY, stat TEXT, digest TEXT) WITHOUT ROWID;")
+            "CREATE TABLE IF NOT EXISTS file_digests (path TEXT PRIMARY KEY, stat TEXT, digest TEXT) WITHOUT ROWID;"
+            # from a node or an edge to the lists holding it (a kept site database patched: SiteDB.fill_from)
+            "CREATE INDEX IF NOT EXISTS l_nodes_by_id ON l_nodes (id);"
+            "CREATE INDEX IF NOT EXISTS l_edges_by_pair ON l_edges (power, basis);")
         sql.execute("SELECT kid, key, counts FROM entries LIMIT 1").fetchall()
         return sql
 
@@ -168,10 +172,11 @@ class ListStore:
         (blob,) = self.sql.execute(f"SELECT {column} FROM entries WHERE key = ?", (key,)).fetchone()
         return zlib.decompress(blob).decode()
 
-    def fill(self, db: SiteDB, keys: list[str]) -> None:
-        """Every list of ``keys`` (in this order) into the site database ``db``."""
+    def fill(self, db: SiteDB, keys: list[str]) -> int | None:
+        """Every list of ``keys`` (in this order) into the site database ``db``; how many were
+        patched into a kept one (None: all filled)."""
         self.sql.commit()
-        db.fill_from(self.path, keys)
+        return db.fill_from(self.path, keys)
 
     def prune(self, keep: set[str], files: Iterable[Path] = ()) -> int:
         """Remove every list not in ``keep`` (rows, N-Quads file), the kept digests of files not

@@ -12,7 +12,10 @@ same ``data`` and ``text`` attributes ``power_graph`` gives, so one renderer ser
 
 A streaming build fills it from the list store (:meth:`SiteDB.fill_from`: every list in one SQL
 statement per table) and then also knows, for :mod:`reuse`, which lists hold each power
-(``power_lists``) and whether every list gave each basis node the same record.
+(``power_lists``) and whether every list gave each basis node the same record. With the cache,
+the database is kept between builds: a rebuild patches the lists that changed (their rows, and
+the nodes, edges and power_lists rows they reach) instead of filling it again. A filled list's
+rows are numbered by (position, order in the list), so a patched list's rows take their places.
 """
 from __future__ import annotations
 
@@ -97,6 +100,13 @@ def quote_rows(entries: list[QuoteEntry]) -> list[tuple]:
             for e in entries]
 
 
+LIST_STRIDE = 1 << 24  # a filled list's rows are numbered (position × LIST_STRIDE + their order in the list)
+LATE = 1 << 62  # findings added after the lists (``add_findings``) are numbered from here: per build, not per list
+PATCH_MAX_SHARE = 0.25  # a kept database is patched while at most this share of the lists changed
+_KEPT_LAYOUT = "1"  # the layout of a kept database; another is started afresh
+
+_ALL_NODES = "build_lists AS b JOIN src.l_nodes AS r ON r.kid = b.kid"  # every list's nodes, in list order
+
 BUSY_SECONDS = 3600  # how long a connection waits for another process's lock (a long read: seconds)
 
 
@@ -180,13 +190,29 @@ class SiteDB:
     """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
     rows, quotes and results, then read unit by unit."""
 
-    def __init__(self, path: Path | None = None, results_db: Path | None = None):
-        # a writer waits for a process reading beside it (``beside``), and it for the writer
-        self.sql = sqlite3.connect(str(path) if path else ":memory:", timeout=BUSY_SECONDS)
+    def __init__(self, path: Path | None = None, results_db: Path | None = None, kept: bool = False):
+        """``kept``: the database at ``path`` outlives the build (the cache's): what an earlier
+        build left there, when it finished (:meth:`keep`), is patched by :meth:`fill_from`
+        instead of being filled again; anything else there is started afresh."""
+        self.path = path
         # the validation results of groups in a database of their own (``results_db``, kept
         # between builds; else beside ``path``): adding them locks only that file, never the
         # tables a process beside this one is reading
         self.results_db = str(results_db) if results_db else results_file(path) if path else ":memory:"
+        self._open()
+        self.kept_keys: list[str] | None = None  # the lists (content keys) of a finished earlier build
+        if kept and path is not None:
+            self.kept_keys = self._kept_keys()
+            if self.kept_keys is None:
+                self._start_afresh()
+        self.power_pages = True  # whether each power has a view page of its own (views decide)
+        self.basis_records_agree = False  # whether every list gave each basis node the same record (fill_from)
+        self._indexed = False
+        self._power_count: int | None = None
+
+    def _open(self) -> None:
+        # a writer waits for a process reading beside it (``beside``), and it for the writer
+        self.sql = sqlite3.connect(str(self.path) if self.path else ":memory:", timeout=BUSY_SECONDS)
         self._attach_results()
         self.sql.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-32000;"
@@ -202,11 +228,46 @@ class SiteDB:
             "CREATE TABLE IF NOT EXISTS build_groups (ord INTEGER PRIMARY KEY, key TEXT);"
             f"CREATE TABLE IF NOT EXISTS loose_results (seq INTEGER PRIMARY KEY, {', '.join(_RESULT_FIELDS)});"
             "CREATE TABLE IF NOT EXISTS quotes (seq INTEGER PRIMARY KEY, provision TEXT, normal TEXT, list_id TEXT,"
-            " item_no INTEGER, quote TEXT, label TEXT, citation TEXT);")
-        self.power_pages = True  # whether each power has a view page of its own (views decide)
-        self.basis_records_agree = False  # whether every list gave each basis node the same record (fill_from)
-        self._indexed = False
-        self._power_count: int | None = None
+            " item_no INTEGER, quote TEXT, label TEXT, citation TEXT);"
+            # what a unit of the site is made from (``reuse``): each power's lists, by content key,
+            # in list order; with the list and item number of its record (the first list's, as in
+            # nodes) for the pages' order of rows without a second look-up per row (fill_from)
+            "CREATE TABLE IF NOT EXISTS power_lists (id TEXT PRIMARY KEY, list_id TEXT, item_no INTEGER, keys TEXT)"
+            " WITHOUT ROWID;"
+            # of a kept database: layout, the lists it holds and whether the build that left it finished
+            "CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;")
+
+    def _kept_keys(self) -> list[str] | None:
+        """The lists a kept database holds, if the build that left them finished."""
+        try:
+            state = dict(self.sql.execute("SELECT name, value FROM kept"))
+            if state.get("layout") == _KEPT_LAYOUT and state.get("finished") == "1":
+                return json.loads(state["keys"])
+        except (sqlite3.DatabaseError, KeyError, ValueError):
+            pass
+        return None
+
+    def _start_afresh(self) -> None:
+        """An empty database in place of what is at ``path``."""
+        self.sql.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._open()
+        self.kept_keys = None
+
+    def _set_kept(self, state: dict[str, str]) -> None:
+        """Record ``state`` in the kept table, on the disk before anything after it (the
+        database is written without a journal: a build that dies leaves it unfinished)."""
+        self.sql.commit()
+        self.sql.execute("PRAGMA synchronous=FULL")
+        self.sql.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?)", state.items())
+        self.sql.commit()
+        self.sql.execute("PRAGMA synchronous=OFF")
+
+    def keep(self, keys: list[str]) -> None:
+        """Mark the database as what a finished build of the lists ``keys`` leaves: the next
+        build patches it (a kept database)."""
+        self._set_kept({"layout": _KEPT_LAYOUT, "keys": json.dumps(keys), "finished": "1"})
 
     def _attach_results(self) -> None:
         """The results database as ``res``; one that cannot be read (a build killed while
@@ -276,60 +337,171 @@ class SiteDB:
                              [(seq, *row) for row in item_rows(power_list)])
 
     def add_findings(self, list_id: str, findings: list[Finding]) -> None:
-        """Findings (naming no line) of list ``list_id`` (already added), after those it has."""
+        """Findings (naming no line) of list ``list_id`` (already added), after those it has:
+        findings of the build as a whole (numbered from ``LATE``, made again in a patched database)."""
         (seq,) = self.sql.execute("SELECT seq FROM lists WHERE list_id = ? ORDER BY seq DESC", (list_id,)).fetchone()
-        self._add_findings(seq, [(f.severity, f.list, f.line, None, f.code, f.message) for f in findings])
+        (last,) = self.sql.execute("SELECT MAX(seq) FROM findings").fetchone()
+        self._add_findings(seq, [(f.severity, f.list, f.line, None, f.code, f.message) for f in findings],
+                           max(LATE, (last or 0) + 1))
 
-    def _add_findings(self, seq: int, rows: list[tuple]) -> None:
+    def _add_findings(self, seq: int, rows: list[tuple], first: int | None = None) -> None:
+        """Findings of the list numbered ``seq``, numbered from ``first`` (None: after the last)."""
+        numbered = [(None if first is None else first + n, seq, *row) for n, row in enumerate(rows)]
         self.sql.executemany(
-            "INSERT INTO findings (list_seq, severity, file, line, item, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(seq, *row) for row in rows])
+            "INSERT INTO findings (seq, list_seq, severity, file, line, item, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            numbered)
 
-    def fill_from(self, store: Path, keys: list[str]) -> None:
+    def fill_from(self, store: Path, keys: list[str]) -> int | None:
         """The lists of ``keys``, in this order, from the database of a ``list_store.ListStore``
         (``store``): the same rows, in the same order, as :meth:`add`, :meth:`add_list` and
-        :meth:`add_quotes` list by list would leave — each table in one statement."""
+        :meth:`add_quotes` list by list would leave — each table in one statement. A kept
+        database whose lists differ from ``keys`` at a few positions only (the same number of
+        lists) is patched there instead: the rows of those lists replaced, and the nodes, edges
+        and power_lists rows they reach made again from every list holding them. Returns how
+        many lists were patched (None: filled whole)."""
         sql = self.sql
         self._power_count = None
         sql.execute("ATTACH DATABASE ? AS src", (str(store),))
         sql.execute("CREATE TEMP TABLE build_lists (pos INTEGER PRIMARY KEY, kid INTEGER)")
+        kids = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            found = dict(sql.execute(f"SELECT key, kid FROM src.entries WHERE key IN ({', '.join('?' * len(chunk))})",
-                                     chunk))
-            sql.executemany("INSERT INTO build_lists (kid) VALUES (?)", [(found[key],) for key in chunk])
-        base = sql.execute("SELECT COALESCE(MAX(seq), 0) FROM lists").fetchone()[0]
-        ordered = "FROM build_lists AS b JOIN src.{} AS r ON r.kid = b.kid WHERE true ORDER BY b.pos, r.ord"
-        sql.execute(f"INSERT INTO lists (seq, list_id, authority, source_file, layout, rows, citations) "
-                    f"SELECT {base} + b.pos, r.list_id, r.authority, r.source_file, r.layout, r.rows, r.citations "
-                    "FROM build_lists AS b JOIN src.entries AS r ON r.kid = b.kid ORDER BY b.pos")
-        sql.execute(f"INSERT OR IGNORE INTO nodes ({', '.join(NODE_COLUMNS)}) SELECT "
-                    + ", ".join(f"r.{c}" for c in NODE_COLUMNS) + " " + ordered.format("l_nodes"))
-        sql.execute("INSERT INTO edges (power, basis, text) SELECT r.power, r.basis, r.text " + ordered.format("l_edges")
-                    + " ON CONFLICT (power, basis) DO UPDATE SET text = excluded.text")
-        sql.execute("INSERT INTO findings (list_seq, severity, file, line, item, code, message) SELECT "
-                    f"{base} + b.pos, r.severity, r.file, r.line, r.item, r.code, r.message " + ordered.format("l_findings"))
-        sql.execute("INSERT INTO items (list_seq, item_no, power, power_type, department) SELECT "
-                    f"{base} + b.pos, r.item_no, r.power, r.power_type, r.department " + ordered.format("l_items"))
-        sql.execute("INSERT INTO quotes (provision, normal, list_id, item_no, quote, label, citation) SELECT "
-                    "r.provision, r.normal, r.list_id, r.item_no, r.quote, r.label, r.citation " + ordered.format("l_quotes"))
-        # what a unit of the site is made from (``reuse``): each power's lists, by content key, in
-        # list order; with the list and item number of its record (the first list's, as in nodes)
-        # for the pages' order of rows without a second look-up per row
-        sql.execute("CREATE TABLE power_lists (id TEXT PRIMARY KEY, list_id TEXT, item_no INTEGER, keys TEXT) WITHOUT ROWID")
-        rows = sql.execute("SELECT n.id, n.list_id, n.item_no, e.key FROM build_lists AS b JOIN src.l_nodes AS n "
-                           "ON n.kid = b.kid JOIN src.entries AS e ON e.kid = b.kid WHERE n.kind = 'power' ORDER BY n.id, b.pos")
-        grouped = [list(group) for _, group in groupby(rows, key=lambda r: r[0])]
-        sql.executemany("INSERT INTO power_lists VALUES (?, ?, ?, ?)",
-                        [(*group[0][:3], " ".join(row[3] for row in group)) for group in grouped])
-        columns = [c for c in NODE_COLUMNS if c != "id"]
-        self.basis_records_agree = sql.execute(
-            "SELECT 1 FROM build_lists AS b JOIN src.l_nodes AS n ON n.kid = b.kid JOIN nodes AS m ON m.id = n.id "
-            "WHERE n.kind != 'power' AND (" + " OR ".join(f"n.{c} IS NOT m.{c}" for c in columns) + ") LIMIT 1"
-        ).fetchone() is None
+            kids.update(sql.execute(f"SELECT key, kid FROM src.entries WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
+        sql.executemany("INSERT INTO build_lists VALUES (?, ?)", [(pos, kids[key]) for pos, key in enumerate(keys, 1)])
+        patched = self._patchable(keys)
+        if patched is None and self.kept_keys is not None:  # kept, but too different: filled afresh
+            self._start_afresh()  # a new connection: without src and build_lists
+            return self.fill_from(store, keys)
+        if patched is None:
+            self._fill_whole()
+        else:
+            self._patch(patched)
         sql.execute("DROP TABLE build_lists")
         sql.commit()
         sql.execute("DETACH DATABASE src")
+        return None if patched is None else len(patched)
+
+    def _patchable(self, keys: list[str]) -> list[tuple[int, int]] | None:
+        """(position, the store's id of the list the kept database holds there) of each list of
+        ``keys`` that differs from the kept database's, if it can be patched; else None."""
+        kept = self.kept_keys
+        if kept is None or len(kept) != len(keys):
+            return None
+        changed = [(pos, old) for pos, (old, new) in enumerate(zip(kept, keys), 1) if old != new]
+        if len(changed) > max(1, PATCH_MAX_SHARE * len(keys)):
+            return None
+        old_kids = []
+        for pos, old in changed:
+            row = self.sql.execute("SELECT kid FROM src.entries WHERE key = ?", (old,)).fetchone()
+            if row is None:  # its rows are gone from the store: what it reached is unknown
+                return None
+            old_kids.append((pos, row[0]))
+        return old_kids
+
+    def _insert_list_rows(self, where: str) -> None:
+        """The rows of lists, findings, items and quotes of the lists of build_lists that
+        ``where`` (on ``b``, build_lists) selects."""
+        sql, stride = self.sql, LIST_STRIDE
+        ordered = "FROM build_lists AS b JOIN src.{} AS r ON r.kid = b.kid WHERE " + where + " ORDER BY b.pos, r.ord"
+        sql.execute("INSERT INTO lists (seq, list_id, authority, source_file, layout, rows, citations) "
+                    "SELECT b.pos, r.list_id, r.authority, r.source_file, r.layout, r.rows, r.citations "
+                    f"FROM build_lists AS b JOIN src.entries AS r ON r.kid = b.kid WHERE {where} ORDER BY b.pos")
+        sql.execute("INSERT INTO findings (seq, list_seq, severity, file, line, item, code, message) SELECT "
+                    f"b.pos * {stride} + r.ord, b.pos, r.severity, r.file, r.line, r.item, r.code, r.message "
+                    + ordered.format("l_findings"))
+        sql.execute("INSERT INTO items (seq, list_seq, item_no, power, power_type, department) SELECT "
+                    f"b.pos * {stride} + r.ord, b.pos, r.item_no, r.power, r.power_type, r.department "
+                    + ordered.format("l_items"))
+        sql.execute("INSERT INTO quotes (seq, provision, normal, list_id, item_no, quote, label, citation) SELECT "
+                    f"b.pos * {stride} + r.ord, r.provision, r.normal, r.list_id, r.item_no, r.quote, r.label, r.citation "
+                    + ordered.format("l_quotes"))
+
+    def _insert_nodes_and_edges(self, nodes: str, edges: str) -> None:
+        """Nodes (the first record of each, by list position) and edges (the last text) from the
+        rows ``r`` of src.l_nodes and src.l_edges that the FROM clauses ``nodes`` and ``edges``
+        give, with the build's lists ``b`` holding them."""
+        sql = self.sql
+        sql.execute(f"INSERT OR IGNORE INTO nodes (seq, {', '.join(NODE_COLUMNS)}) SELECT b.pos * {LIST_STRIDE} + r.ord, "
+                    + ", ".join(f"r.{c}" for c in NODE_COLUMNS) + f" FROM {nodes} ORDER BY b.pos, r.ord")
+        sql.execute(f"INSERT INTO edges (power, basis, text) SELECT r.power, r.basis, r.text FROM {edges} "
+                    "WHERE true ORDER BY b.pos, r.ord ON CONFLICT (power, basis) DO UPDATE SET text = excluded.text")
+
+    def _insert_power_lists(self, nodes: str) -> None:
+        """The power_lists rows of the powers among the rows ``r`` of src.l_nodes (with their
+        lists ``b``) that the FROM clause ``nodes`` gives."""
+        rows = self.sql.execute(f"SELECT r.id, r.list_id, r.item_no, e.key FROM {nodes} JOIN src.entries AS e "
+                                "ON e.kid = b.kid WHERE r.kind = 'power' ORDER BY r.id, b.pos")
+        grouped = [list(group) for _, group in groupby(rows, key=lambda r: r[0])]
+        self.sql.executemany("INSERT INTO power_lists VALUES (?, ?, ?, ?)",
+                             [(*group[0][:3], " ".join(row[3] for row in group)) for group in grouped])
+
+    def _disagreeing_basis(self, nodes: str = _ALL_NODES) -> bool:
+        """Whether one of the rows ``r`` of src.l_nodes (with their lists ``b``) that the FROM
+        clause ``nodes`` gives is a basis node with another record than the nodes table's."""
+        columns = [c for c in NODE_COLUMNS if c != "id"]
+        return self.sql.execute(
+            f"SELECT 1 FROM {nodes} JOIN nodes AS m ON m.id = r.id "
+            "WHERE r.kind != 'power' AND (" + " OR ".join(f"r.{c} IS NOT m.{c}" for c in columns) + ") LIMIT 1"
+        ).fetchone() is not None
+
+    def _fill_whole(self) -> None:
+        self._insert_list_rows("true")
+        self._insert_nodes_and_edges(_ALL_NODES, "build_lists AS b JOIN src.l_edges AS r ON r.kid = b.kid")
+        self._insert_power_lists(_ALL_NODES)
+        self.basis_records_agree = not self._disagreeing_basis()
+        self._set_kept({"layout": _KEPT_LAYOUT, "finished": "0", "agree": "1" if self.basis_records_agree else "0"})
+
+    def _patch(self, patched: list[tuple[int, int]]) -> None:
+        """Replace the lists at the positions of ``patched`` ((position, the store's id of the
+        list held there before)) by the build's lists there."""
+        sql, stride = self.sql, LIST_STRIDE
+        agreed = sql.execute("SELECT value FROM kept WHERE name = 'agree'").fetchone() == ("1",)
+        self._set_kept({"finished": "0"})
+        sql.executescript(
+            "CREATE TEMP TABLE patched (pos INTEGER PRIMARY KEY, old INTEGER);"
+            "CREATE TEMP TABLE touched_nodes (id TEXT PRIMARY KEY) WITHOUT ROWID;"
+            "CREATE TEMP TABLE touched_powers (id TEXT PRIMARY KEY) WITHOUT ROWID;"
+            "CREATE TEMP TABLE touched_edges (power TEXT, basis TEXT, PRIMARY KEY (power, basis)) WITHOUT ROWID;"
+            # rows of the build as a whole, made again after the lists
+            f"DELETE FROM build_groups; DELETE FROM loose_results; DELETE FROM findings WHERE seq >= {LATE};")
+        sql.executemany("INSERT INTO patched VALUES (?, ?)", patched)
+        sql.execute("CREATE INDEX temp.build_lists_by_kid ON build_lists (kid)")  # from a node to its lists
+        for pos, old in patched:
+            low, high = pos * stride, (pos + 1) * stride - 1
+            (new,) = sql.execute("SELECT kid FROM build_lists WHERE pos = ?", (pos,)).fetchone()
+            # the nodes a list at ``pos`` may own: those it owned, and its new ones that no earlier list owns
+            sql.execute("INSERT OR IGNORE INTO touched_nodes SELECT id FROM nodes WHERE seq BETWEEN ? AND ?", (low, high))
+            sql.execute("INSERT OR IGNORE INTO touched_nodes SELECT r.id FROM src.l_nodes AS r LEFT JOIN nodes AS m "
+                        "ON m.id = r.id WHERE r.kid = ? AND (m.seq IS NULL OR m.seq >= ?)", (new, low))
+            for kid in (old, new):
+                sql.execute("INSERT OR IGNORE INTO touched_powers SELECT id FROM src.l_nodes WHERE kid = ? AND kind = 'power'",
+                            (kid,))
+                sql.execute("INSERT OR IGNORE INTO touched_edges SELECT power, basis FROM src.l_edges WHERE kid = ?", (kid,))
+            for table in ("findings", "items"):
+                sql.execute(f"DELETE FROM {table} WHERE list_seq = ?", (pos,))
+            sql.execute("DELETE FROM quotes WHERE seq BETWEEN ? AND ?", (low, high))
+            sql.execute("DELETE FROM lists WHERE seq = ?", (pos,))
+        sql.executescript(
+            "DELETE FROM nodes WHERE id IN (SELECT id FROM touched_nodes);"
+            "DELETE FROM edges WHERE (power, basis) IN (SELECT power, basis FROM touched_edges);"
+            "DELETE FROM power_lists WHERE id IN (SELECT id FROM touched_powers);")
+        self._insert_list_rows("b.pos IN (SELECT pos FROM patched)")
+        # CROSS JOIN: from the few rows touched to the lists holding them (SQLite keeps that order)
+        touched_nodes = ("touched_nodes AS t CROSS JOIN src.l_nodes AS r ON r.id = t.id "
+                         "CROSS JOIN build_lists AS b ON b.kid = r.kid")
+        self._insert_nodes_and_edges(touched_nodes, "touched_edges AS t CROSS JOIN src.l_edges AS r ON r.power = t.power "
+                                     "AND r.basis = t.basis CROSS JOIN build_lists AS b ON b.kid = r.kid")
+        self._insert_power_lists("touched_powers AS t CROSS JOIN src.l_nodes AS r ON r.id = t.id "
+                                 "CROSS JOIN build_lists AS b ON b.kid = r.kid")
+        if agreed:  # a list and a node agree still unless the list was patched or the node owned anew
+            self.basis_records_agree = not (
+                self._disagreeing_basis("patched AS p CROSS JOIN build_lists AS b ON b.pos = p.pos "
+                                        "CROSS JOIN src.l_nodes AS r ON r.kid = b.kid")
+                or self._disagreeing_basis(touched_nodes))
+        else:
+            self.basis_records_agree = not self._disagreeing_basis()
+        sql.execute("INSERT OR REPLACE INTO kept VALUES ('agree', ?)", ("1" if self.basis_records_agree else "0",))
+        sql.executescript("DROP TABLE patched; DROP TABLE touched_nodes; DROP TABLE touched_powers; DROP TABLE touched_edges;")
 
     def _rows_in(self, query: str, ids: list[str]) -> Iterator[tuple]:
         """The rows of ``query`` (whose ``{marks}`` stands for the placeholders of an ``IN (…)``)

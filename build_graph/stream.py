@@ -9,7 +9,7 @@ memory grows with the largest list (plus the registry), not with the corpus. A l
 since the last build (same tool, file and metadata) is not read at all.
 
 After the last list: the build's working database (:mod:`site_db`) is filled from the list
-store; the comparisons and the alignment graph (:mod:`alignments`), the cross-list graph
+store (with the cache: the previous build's, kept there, patched where lists changed); the comparisons and the alignment graph (:mod:`alignments`), the cross-list graph
 (conflicting quotes), registry and ontology graphs; the graph files (:mod:`graph_files`: one
 sorted N-Quads file per graph, a list's linked from the list store; ``graph.nq``, their
 concatenation, while small) — byte-identical to the in-memory build's and to a single-process
@@ -56,7 +56,8 @@ from .validate import load_shapes, rule_provisions
 from .validate_by_list import validation_groups, validate_by_list
 from .views import power_pages
 
-SITE_DB_FILE = ".site.sqlite"  # in the staging folder while the build runs; not an output
+SITE_DB_FILE = ".site.sqlite"  # in the staging folder while a build without the cache runs; not an output
+KEPT_SITE_DB = "site.sqlite"  # in the cache folder: the working database, kept between builds
 LIST_STORE_FOLDER = ".lists"   # the list store of a build without the cache, in the staging folder
 VALIDATION_RESULTS = "validation-results.sqlite"  # in the cache folder: the groups' results by content
 
@@ -165,9 +166,6 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         chunks = out / ".chunks"
         chunks.mkdir()
         cache_dir = list_cache.cache_folder(target) if cache else None
-        # the power–basis graph, on disk, for the later stages; the validation results of groups
-        # kept between builds in the cache (a rebuild adds those of the groups an edit reaches)
-        db = SiteDB(out / SITE_DB_FILE, cache_dir / VALIDATION_RESULTS if cache_dir else None)
         store = ListStore(cache_dir if cache else out / LIST_STORE_FOLDER)
         keys = [list_cache.list_key(file, meta, layout, store.file_digest(file)) for file, meta in jobs]
         to_read, seen = [], set()
@@ -194,7 +192,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         if cache:
             progress(f"  {len(jobs) - len(to_read)} of {len(jobs)} list(s) unchanged since the last build "
                      f"(taken from {cache_dir.name}/), {len(to_read)} read")
-        store.fill(db, keys)
+        # the power–basis graph and the lists' rows, on disk, for the later stages: kept in the
+        # cache between builds (a rebuild patches the lists that changed), with the validation
+        # results of groups (a rebuild adds those of the groups an edit reaches)
+        db_path = cache_dir / KEPT_SITE_DB if cache_dir else out / SITE_DB_FILE
+        db = SiteDB(db_path, cache_dir / VALIDATION_RESULTS if cache_dir else None, kept=cache)
+        patched = store.fill(db, keys)
+        if patched is not None:
+            progress(f"  patched {patched} list(s) into the working database (kept in {cache_dir.name}/)")
         power_pages(db)  # before any unit's digest: whether powers have pages is in each
         previous = target if cache and is_complete_build(target) else None
         reuse = Reuse(db, out, previous)
@@ -206,7 +211,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         for list_id, finding in shared_authority_findings(lists):
             db.add_findings(list_id, [finding])
         db.ready_for_readers()
-        reader = (out / SITE_DB_FILE, (db.power_pages, db.basis_records_agree, db.results_db), out, previous)
+        reader = (db_path, (db.power_pages, db.basis_records_agree, db.results_db), out, previous)
         cross_list = side.submit(beside.run, beside.cross_list, *reader)
         findings_written = side.submit(beside.run, beside.findings_and_article_index, *reader)
         analytics = side.submit(beside.run, beside.analytics, *reader)
@@ -269,11 +274,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                      "validation reports unchanged: copied from the previous build")
         if cache:
             db.prune_results()
-        db.close()
-        (out / SITE_DB_FILE).unlink()
-        for suffix in ("", "-wal", "-shm"):  # a build without the cache: its results go too
-            Path(results_file(out / SITE_DB_FILE) + suffix).unlink(missing_ok=True)
         if cache:
+            db.keep(keys)
+        db.close()
+        if not cache:  # the working database and its results go
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+                Path(results_file(db_path) + suffix).unlink(missing_ok=True)
+        else:
             store.prune(set(keys), (file for file, _ in jobs))
         store.close()
         if not cache:
