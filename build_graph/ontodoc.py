@@ -49,8 +49,11 @@ def _section(graph: rdflib.Graph, title: str, nodes, extra) -> str:
             f"<th>axioms</th></tr>{''.join(rows)}</table>")
 
 
+ONTOLOGY_DOCS = ("index.html", "powerkg.ttl", "powerkg.owl")  # what write_ontology_docs writes
+
+
 def write_ontology_docs(files: list[Path], out: Path) -> Path:
-    """Write ``index.html``, ``powerkg.ttl`` and ``powerkg.owl`` (RDF/XML) into ``out``."""
+    """Write ``index.html``, ``powerkg.ttl`` and ``powerkg.owl`` (RDF/XML) into ``out`` (``ONTOLOGY_DOCS``)."""
     out.mkdir(parents=True, exist_ok=True)
     graph = rdflib.Graph()
     graph.bind("pkg", ONTOLOGY)

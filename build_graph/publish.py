@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,8 +99,9 @@ def staged_output(target: Path, progress: Callable[[str], None] = lambda m: None
         if not _replaceable(target):
             raise OutputError(f"{target} exists and is not a powerkg output folder; "
                               "choose another folder with -o or empty it")
-        for stale in target.parent.glob(f".{target.name}.staging-*"):  # left by a killed build
-            shutil.rmtree(stale, ignore_errors=True)
+        for pattern in (".{}.staging-*", ".{}.old-*"):  # left by a killed build, or by its removal killed
+            for stale in target.parent.glob(pattern.format(target.name)):
+                shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
         umask = os.umask(0)
         os.umask(umask)
@@ -116,8 +118,23 @@ def staged_output(target: Path, progress: Callable[[str], None] = lambda m: None
                 os.rename(staging, target)
                 staging = previous
             # staging now holds the previous build, or nothing
+            if staging.exists():
+                _remove_beside(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_beside(previous: Path, target: Path) -> None:
+    """Remove the replaced build ``previous`` in a process of its own, so the build that
+    replaced it returns at once (at 10⁵ powers: 2·10⁴ files, ≈ 0.7 s); renamed first to
+    ``.<name>.old-…``, which the next build removes if that process did not finish."""
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rename(previous, old / "build")
+    try:  # the shell starts rm in the background and exits: nothing left for this process to wait for
+        subprocess.run(["sh", "-c", 'rm -rf -- "$0" &', str(old)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, start_new_session=True, check=True)
+    except (OSError, subprocess.CalledProcessError):  # no shell: removed here
+        shutil.rmtree(old, ignore_errors=True)
 
 
 

@@ -104,19 +104,39 @@ class Reuse:
         if digest is None or self.old is None or not self.enabled:
             return None
         old = self.old.execute("SELECT digest, search FROM units WHERE file = ?", (file,)).fetchone()
-        if old is None or old[0] != digest:
+        if old is None or old[0] != digest or not self._link(file):
             return None
+        self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, old[1]))
+        self.taken += 1
+        return old[1]
+
+    def take_all(self, files: list[str], digest: str) -> bool:
+        """Whether all of ``files`` (made together from what ``digest`` covers, adding no
+        search-index entries) were linked from the previous build: all or none."""
+        if self.old is None:
+            return False
+        olds = [self.old.execute("SELECT digest FROM units WHERE file = ?", (file,)).fetchone() for file in files]
+        if any(old != (digest,) for old in olds):
+            return False
+        for number, file in enumerate(files):
+            if not self._link(file):  # gone since: all made again, none of them a link into the previous build
+                for linked in files[:number]:
+                    os.unlink(os.path.join(self.out, linked))
+                return False
+        self.new.executemany("INSERT INTO units VALUES (?, ?, '')", ((file, digest) for file in files))
+        return True
+
+    def _link(self, file: str) -> bool:
+        """``file`` of the previous build hard-linked (or copied) into this one; False when it is gone."""
         source, target = os.path.join(self.previous, file), os.path.join(self.out, file)  # 10⁴ of them: no Path
         try:
             try:
                 os.link(source, target)
             except OSError:
                 shutil.copyfile(source, target)
-        except OSError:  # gone since: made again
-            return None
-        self.new.execute("INSERT INTO units VALUES (?, ?, ?)", (file, digest, old[1]))
-        self.taken += 1
-        return old[1]
+        except OSError:
+            return False
+        return True
 
     def made(self, file: str, digest: str | None, search: str = "") -> None:
         """``file`` was made from a unit of ``digest``, adding ``search``: its search-index

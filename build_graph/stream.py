@@ -39,7 +39,7 @@ from .checks.facts import QuoteEntry, assess_list, quote_entries
 from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
-from .ontodoc import write_ontology_docs
+from .ontodoc import ONTOLOGY_DOCS, write_ontology_docs
 from .parallel import ordered_map, process_pool
 from .alignments import write_alignments
 from .article_index import INDEX_FILE as ARTICLE_INDEX
@@ -249,8 +249,15 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                       sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()},
                                       results_db=db.results_db, groups_sink=db.add_groups)
             progress(f"  loaded the store store/ ({loading.result()})")
-        write_ontology_docs(ontology_files(), out / "ontology")
-        progress("  wrote the ontology documentation ontology/index.html")
+        (out / "ontology").mkdir()
+        docs, digest = [f"ontology/{name}" for name in ONTOLOGY_DOCS], Reuse.content_digest("ontology documentation")
+        if reuse.take_all(docs, digest):  # the tool's fingerprint covers the ontology's files
+            progress("  ontology documentation ontology/index.html unchanged: from the previous build")
+        else:
+            write_ontology_docs(ontology_files(), out / "ontology")
+            for file in docs:
+                reuse.made(file, digest)
+            progress("  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         screenshots = cache_dir / "screenshots" if cache_dir else None
         reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity, screenshots)

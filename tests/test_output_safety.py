@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -49,6 +50,23 @@ def test_a_killed_build_leaves_the_previous_build_and_the_next_build_cleans_up(t
     assert len(leftovers(out)) == 1  # the killed build's staging folder
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert leftovers(out) == []
+
+
+def test_the_replaced_build_is_removed_after_the_swap(tmp_path):
+    """The previous build leaves the target at once (renamed) and is removed by a process of
+    its own; one whose removal was cut short is removed by the next build."""
+    out = tmp_path / "output"
+    command = [sys.executable, "-m", "build_graph.cli", "build", "-o", str(out), "--no-cache"]
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    (tmp_path / ".output.old-cut").mkdir()  # as a removal killed early leaves it
+    (tmp_path / ".output.old-cut" / "build").mkdir()
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    assert not (tmp_path / ".output.old-cut").exists() and (out / MARKER).is_file()
+    for _ in range(600):  # the removal of the build just replaced: done in the background
+        if not list(tmp_path.glob(".output.old-*")):
+            break
+        time.sleep(0.1)
+    assert not list(tmp_path.glob(".output.old-*")) and leftovers(out) == []
 
 
 def test_two_concurrent_builds_into_one_folder_take_turns(tmp_path):
