@@ -18,7 +18,7 @@ import json
 import shutil
 import tempfile
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -211,8 +211,10 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()
-    views = write_site_and_views(write_comparisons(built.comparisons, out), db, out, report, progress)
-    take_screenshots(db, out, progress)
+    screenshots = Screenshots(out)
+    views = write_site_and_views(write_comparisons(built.comparisons, out), db, out, report, progress,
+                                 screenshots=screenshots)
+    screenshots.finish(db, progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -222,19 +224,20 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 
 def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
-                         reuse: Reuse | None = None, analytics=None) -> dict[str, int]:
+                         reuse: Reuse | None = None, analytics=None,
+                         screenshots: Screenshots | None = None) -> dict[str, int]:
     """The analytics, graph views, text pages and index.html from the site database ``db``;
     views and pages counted per kind. ``comparison_pages``: (file, title) of the comparison pages
     already written (``pages.write_comparisons``). ``reuse``: the units taken from the previous
     build (:mod:`reuse`). ``analytics``: when the analytics are written elsewhere, a callable
-    giving their counts (``analyze.write_csv``) once they are. The screenshots (of these and of
-    validation.html) follow: :func:`take_screenshots`."""
+    giving their counts (``analyze.write_csv``) once they are. ``screenshots``: the overview's is
+    started as soon as it is written (the others follow: :meth:`Screenshots.finish`)."""
     counts = write_csv(db, out / "analytics") if analytics is None else None
     power_pages(db)
     own = reuse is None
     reuse = reuse or Reuse(db, out, keep=False)
     taken_before = reuse.taken
-    views = write_views(db, out, reuse)
+    views = write_views(db, out, reuse, screenshots.overview_written if screenshots else None)
     pages = write_pages(db, out, reuse)
     if own:
         reuse.save()
@@ -247,31 +250,52 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
             | {"comparison_pages": len(comparison_pages)})
 
 
-def take_screenshots(db: SiteDB, out: Path, progress, cache: Path | None = None) -> None:
-    """overview.png, validation.png and article.png (the most-cited article's page), each in a
-    headless Chromium — but for one taken already (:func:`validation_screenshot`, beside the
-    views); ``cache``: screenshots by content (tool and page), reused while a page is unchanged."""
-    with tempfile.TemporaryDirectory() as profile:
-        shots = [(out / "views" / "overview.html", out / "overview.png"), (out / "validation.html", out / "validation.png")]
+class Screenshots:
+    """overview.png, validation.png and article.png (the most-cited article's page) of a build
+    into ``out``, each in a headless Chromium of its own, started as soon as its page is written
+    (:meth:`take`) so that they are taken beside the build's other work; :meth:`finish` takes
+    those not started, waits for all and reports. validation.png may be taken already
+    (:func:`validation_screenshot`, by the process writing the report). ``cache``: screenshots
+    by content (tool and page), reused while a page is unchanged."""
+
+    def __init__(self, out: Path, cache: Path | None = None):
+        self.out, self.cache = out, cache
+        self._profiles = tempfile.TemporaryDirectory()  # a browser profile serves one browser at a time
+        self._pool = ThreadPoolExecutor(3)
+        self._started: dict[str, Future] = {}  # by PNG name
+
+    def take(self, page: Path, png_name: str) -> None:
+        """Start taking ``png_name`` (in ``out``) of ``page``, unless started or present already."""
+        png = self.out / png_name
+        if png_name in self._started or png.is_file():
+            return
+        profile = Path(self._profiles.name) / str(len(self._started))
+        profile.mkdir()
+        self._started[png_name] = self._pool.submit(_screenshot, page, png, profile, self.cache)
+
+    def overview_written(self, page: Path) -> None:
+        self.take(page, "overview.png")
+
+    def finish(self, db: SiteDB, progress) -> None:
+        shots = {"overview.png": self.out / "views" / "overview.html", "validation.png": self.out / "validation.html"}
         top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)
         if top is not None:
-            shots.append((out / "pages" / article_page(top.article), out / "article.png"))
-        to_take = [shot for shot in shots if not shot[1].is_file()]
-        # each in a Chromium of its own, at once (a browser profile serves one browser at a time)
-        profiles = [Path(profile) / str(number) for number in range(len(to_take))]
-        for folder in profiles:
-            folder.mkdir()
-        with ThreadPoolExecutor(max(1, len(to_take))) as pool:
-            list(pool.map(lambda shot, folder: _screenshot(*shot, folder, cache), to_take, profiles))
-        taken = [png.name for _, png in shots if png.is_file()]
-        if cache is not None:
-            list_cache.prune(cache, {_shot_key(page) for page, _ in shots if page.is_file()})
+            shots["article.png"] = self.out / "pages" / article_page(top.article)
+        for png_name, page in shots.items():
+            self.take(page, png_name)
+        for future in self._started.values():
+            future.result()
+        self._pool.shutdown()
+        self._profiles.cleanup()
+        taken = [png_name for png_name in shots if (self.out / png_name).is_file()]
+        if self.cache is not None:
+            list_cache.prune(self.cache, {_shot_key(page) for page in shots.values() if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
 
 
 def validation_screenshot(out: Path, cache: Path | None = None) -> None:
     """validation.png, taken as soon as the report is written (by the process writing it,
-    while the main one still writes views and pages); :func:`take_screenshots` keeps it."""
+    while the main one still writes views and pages); :class:`Screenshots` keeps it."""
     with tempfile.TemporaryDirectory() as profile:
         _screenshot(out / "validation.html", out / "validation.png", Path(profile), cache)
 

@@ -155,7 +155,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     """Build every list of ``jobs`` into ``target`` (staged and swapped in); returns the summary.
     With ``cache``, a list whose build is in :mod:`list_cache` (same tool, file and metadata) is
     taken from there instead of being read again; the output is the same bytes either way."""
-    from .build import shared_authority_findings, take_screenshots, write_site_and_views
+    from .build import Screenshots, shared_authority_findings, write_site_and_views
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     load_registry()  # for the merge below; each worker loads its own once
@@ -261,13 +261,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         screenshots = cache_dir / "screenshots" if cache_dir else None
         reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity, screenshots)
-        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result)
+        shots = Screenshots(out, screenshots)
+        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result, shots)
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
         reuse.add_rows(reports.result())
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
-        take_screenshots(db, out, progress, screenshots)
+        shots.finish(db, progress)
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,

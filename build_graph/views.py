@@ -244,10 +244,11 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
     return View(file, title, len(nodes))
 
 
-def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str, list]:
+def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, overview_written=None) -> dict[str, list]:
     """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time
     (or take it from the previous build: ``reuse``); returns the views' files (or ``View``
-    records: overview, powers) by kind."""
+    records: overview, powers) by kind. ``overview_written``: called with the overview's path
+    as soon as it is written (its screenshot is taken beside the other views)."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
     per_power = power_pages(db)  # before any view: nodes link to power pages only if they exist
@@ -260,6 +261,8 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str
     written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
                                           focus=ranked[0][0].id if ranked else None))
     del overview
+    if overview_written is not None:
+        overview_written(views_dir / "overview.html")
     reuse = reuse or Reuse(db, out, keep=False)
     for authority, powers in reuse.powers_by_authority():
         file = authority_page(authority)

