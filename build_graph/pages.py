@@ -115,7 +115,7 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
             chunks = [rows[start:start + PAGE_ROWS] for start in range(0, len(rows), PAGE_ROWS)] or [[]]
             total = len({row[2] for row in rows})
             for number, chunk in enumerate(chunks, 1):
-                rows_digest = hashlib.sha256(repr(chunk).encode()).hexdigest()
+                rows_digest = _rows_digest(chunk) if reuse.enabled else ""
                 unit(kind, "pages/" + page_of(iri, number), f"{name} {number}/{len(chunks)} {total} {rows_digest}",
                      members, [] if reuse.enabled else sorted({row[2] for row in chunk}),
                      lambda entries: write(entries, chunk, total, number, len(chunks)))
@@ -136,6 +136,13 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
                  lambda entries: _write_authority(folder, authority, members, db, entries))
             counts["authority"] += 1
     return counts
+
+
+def _rows_digest(rows: list[tuple]) -> str:
+    """The digest of a page's rows (``SiteDB.citation_keys`` with the lists' keys), fields
+    joined by a unit separator (no list text holds one)."""
+    text = "\n".join([f"{a}\x1f{b}\x1f{c}\x1f{d}\x1f{e}" for a, b, c, d, e in rows])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _SearchIndex:

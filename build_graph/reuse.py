@@ -22,7 +22,6 @@ or taken.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sqlite3
@@ -68,8 +67,9 @@ class Reuse:
         """The digest of a unit (None when units are not reused in this build)."""
         if not self.enabled:
             return None
-        digest = hashlib.sha256(json.dumps([list_cache.fingerprint(), self.db.power_pages, kind, name, sorted(members)],
-                                           ensure_ascii=False).encode())
+        # fields joined by a unit separator, which no list text holds (readers drop control characters)
+        digest = hashlib.sha256("\x1f".join([list_cache.fingerprint(), str(self.db.power_pages), kind, name,
+                                              *sorted(members)]).encode())
         digest.update(self._signature(powers))
         return digest.hexdigest()
 

@@ -209,6 +209,7 @@ class SiteDB:
         self.basis_records_agree = False  # whether every list gave each basis node the same record (fill_from)
         self._indexed = False
         self._power_count: int | None = None
+        self._basis_degrees: list[tuple[Node, int]] | None = None  # asked for by the overview and the screenshots
 
     def _open(self) -> None:
         # a writer waits for a process reading beside it (``beside``), and it for the writer
@@ -300,7 +301,8 @@ class SiteDB:
         db.sql = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
         db.results_db = results_db or results_file(path)
         db.sql.execute("ATTACH DATABASE ? AS res", (db.results_db,))
-        db.power_pages, db.basis_records_agree, db._indexed, db._power_count = power_pages, basis_records_agree, True, None
+        db.power_pages, db.basis_records_agree, db._indexed = power_pages, basis_records_agree, True
+        db._power_count, db._basis_degrees = None, None
         return db
 
     def ready_for_readers(self) -> None:
@@ -318,7 +320,7 @@ class SiteDB:
     def add(self, fragment: nx.Graph) -> None:
         """Merge one list's fragment of the power–basis graph (nodes already present keep their
         record; an edge already present takes the fragment's text)."""
-        self._power_count = None
+        self._power_count, self._basis_degrees = None, None
         nodes, edges = node_and_edge_rows(fragment)
         self.sql.executemany(f"INSERT OR IGNORE INTO nodes ({', '.join(NODE_COLUMNS)}) "
                              f"VALUES ({', '.join('?' * len(NODE_COLUMNS))})", nodes)
@@ -360,7 +362,7 @@ class SiteDB:
         and power_lists rows they reach made again from every list holding them. Returns how
         many lists were patched (None: filled whole)."""
         sql = self.sql
-        self._power_count = None
+        self._power_count, self._basis_degrees = None, None
         sql.execute("ATTACH DATABASE ? AS src", (str(store),))
         sql.execute("CREATE TEMP TABLE build_lists (pos INTEGER PRIMARY KEY, kid INTEGER)")
         kids = {}
@@ -743,9 +745,11 @@ class SiteDB:
 
     def basis_degrees(self) -> list[tuple[Node, int]]:
         """Every basis node with the number of powers on it, in the order they were added."""
-        degrees = dict(self._ready().execute("SELECT basis, COUNT(*) FROM edges GROUP BY basis"))
-        rows = self.sql.execute(f"SELECT {', '.join(NODE_COLUMNS)} FROM nodes WHERE kind != 'power' ORDER BY seq")
-        return [(node, degrees.get(node.id, 0)) for node in map(self._node, rows)]
+        if self._basis_degrees is None:
+            degrees = dict(self._ready().execute("SELECT basis, COUNT(*) FROM edges GROUP BY basis"))
+            rows = self.sql.execute(f"SELECT {', '.join(NODE_COLUMNS)} FROM nodes WHERE kind != 'power' ORDER BY seq")
+            self._basis_degrees = [(node, degrees.get(node.id, 0)) for node in map(self._node, rows)]
+        return list(self._basis_degrees)
 
     def edges(self) -> Iterator[tuple[str, str]]:
         """Every (power, basis) edge."""
