@@ -13,7 +13,7 @@ import pytest
 import build_graph.build as build_module
 from build_graph.build import build_graph, open_store, write_outputs
 from build_graph.corpus import load_lists
-from build_graph.publish import MARKER, OutputError
+from build_graph.publish import MARKER, OutputError, staged_output
 
 
 def leftovers(folder):
@@ -56,17 +56,21 @@ def test_the_replaced_build_is_removed_after_the_swap(tmp_path):
     """The previous build leaves the target at once (renamed) and is removed by a process of
     its own; one whose removal was cut short is removed by the next build."""
     out = tmp_path / "output"
-    command = [sys.executable, "-m", "build_graph.cli", "build", "-o", str(out), "--no-cache"]
-    assert subprocess.run(command, capture_output=True).returncode == 0
-    (tmp_path / ".output.old-cut").mkdir()  # as a removal killed early leaves it
-    (tmp_path / ".output.old-cut" / "build").mkdir()
-    assert subprocess.run(command, capture_output=True).returncode == 0
-    assert not (tmp_path / ".output.old-cut").exists() and (out / MARKER).is_file()
-    for _ in range(600):  # the removal of the build just replaced: done in the background
+    for number in range(3):
+        if number == 2:
+            (tmp_path / ".output.old-cut" / "build").mkdir(parents=True)  # as a removal killed early leaves it
+        with staged_output(out) as staging:
+            (staging / "summary.json").write_text(f"build {number}")
+            (staging / "views").mkdir()
+            (staging / "views" / "overview.html").write_text(f"view {number}")
+        assert (out / "summary.json").read_text() == f"build {number}" and (out / MARKER).is_file()
+    assert not (tmp_path / ".output.old-cut").exists()
+    for _ in range(600):  # the removal of the builds just replaced: done in the background
         if not list(tmp_path.glob(".output.old-*")):
             break
         time.sleep(0.1)
     assert not list(tmp_path.glob(".output.old-*")) and leftovers(out) == []
+
 
 
 def test_two_concurrent_builds_into_one_folder_take_turns(tmp_path):
