@@ -187,8 +187,8 @@ def store_group_results(results_db: str, groups: list[tuple[str, list[Validation
 
 
 class SiteDB:
-    """The working database in ``path`` (a new file; None: in memory): add lists' fragments,
-    rows, quotes and results, then read unit by unit."""
+    """The working database in ``path`` (a new file, or one kept from an earlier build; None:
+    in memory): add lists' fragments, rows, quotes and results, then read unit by unit."""
 
     def __init__(self, path: Path | None = None, results_db: Path | None = None, kept: bool = False):
         """``kept``: the database at ``path`` outlives the build (the cache's): what an earlier
