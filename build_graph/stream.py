@@ -199,7 +199,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         db = SiteDB(db_path, cache_dir / VALIDATION_RESULTS if cache_dir else None, kept=cache)
         patched = store.fill(db, keys)
         if patched is not None:
-            progress(f"  patched {patched} list(s) into the working database (kept in {cache_dir.name}/)")
+            progress(f"  patched {patched} list(s) into the working database (kept in {cache_dir.name}/)" if patched else
+                     f"  the working database kept in {cache_dir.name}/ holds these lists already")
         power_pages(db)  # before any unit's digest: whether powers have pages is in each
         previous = target if cache and is_complete_build(target) else None
         reuse = Reuse(db, out, previous)
