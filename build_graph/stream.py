@@ -283,15 +283,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                      "validation reports unchanged: copied from the previous build")
         if cache:
             db.prune_results()
-        if cache:
             db.keep(keys)
-        db.close()
-        if not cache:  # the working database and its results go
+            db.close()
+            store.prune(set(keys), (file for file, _ in jobs))
+        else:  # the working database and its results go
+            db.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
                 Path(results_file(db_path) + suffix).unlink(missing_ok=True)
-        else:
-            store.prune(set(keys), (file for file, _ in jobs))
         store.close()
         if not cache:
             shutil.rmtree(out / LIST_STORE_FOLDER)

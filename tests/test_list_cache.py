@@ -161,6 +161,7 @@ def test_a_rebuild_takes_the_views_and_pages_an_edit_does_not_reach_from_the_pre
     stream_build(jobs, None, out, lines.append, workers=1)
     taken = int(next(line for line in lines if "graph views" in line).rsplit("(", 1)[1].split()[0])
     assert "  patched 1 list(s) into the working database (kept in .out.cache/)" in lines
+    assert "  ontology documentation ontology/index.html unchanged: from the previous build" in lines
     assert 0 < taken < units
     # the pingshan copies keep their rows' own 实施主体 and so share their powers: the second holds none
     # first, and pairs with it are left out; of (甲, 乙), (甲, 丁), (乙, 丁) the edit of 丁 leaves one
