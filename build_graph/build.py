@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from .validate_by_list import validation_groups, validate_by_list
 from .site_db import SiteDB
 from .pages import write_comparisons, write_pages, write_site
 from .reuse import Reuse
-from .views import article_page, power_pages, screenshot, write_views
+from .views import article_page, power_pages, profiles_folder, screenshot, write_views
 
 PREFIXES = {
     "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
@@ -260,7 +259,7 @@ class Screenshots:
 
     def __init__(self, out: Path, cache: Path | None = None):
         self.out, self.cache = out, cache
-        self._profiles = tempfile.TemporaryDirectory()  # a browser profile serves one browser at a time
+        self._profiles = profiles_folder()  # a browser profile serves one browser at a time
         self._pool = ThreadPoolExecutor(3)
         self._started: dict[str, Future] = {}  # by PNG name
 
@@ -296,7 +295,7 @@ class Screenshots:
 def validation_screenshot(out: Path, cache: Path | None = None) -> None:
     """validation.png, taken as soon as the report is written (by the process writing it,
     while the main one still writes views and pages); :class:`Screenshots` keeps it."""
-    with tempfile.TemporaryDirectory() as profile:
+    with profiles_folder() as profile:
         _screenshot(out / "validation.html", out / "validation.png", Path(profile), cache)
 
 

@@ -3,6 +3,7 @@ results held, a few at a time — never the whole corpus at once)."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator
@@ -11,8 +12,17 @@ from typing import Callable, Iterable, Iterator
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool whose workers start from a clean server process ("forkserver"), not as forks of
     this one: forking a process that runs threads (an endpoint, a test runner) can copy a held
-    lock into the child and hang it."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    lock into the child and hang it.
+
+    The server imports the package's modules this process has loaded (when the first pool
+    starts it), so that workers forked from it have them already: each worker imported them
+    anew before, ≈ 0.5–0.9 s of CPU apiece. The main module is left to multiprocessing, which
+    runs it in each worker as ``__mp_main__``."""
+    context = multiprocessing.get_context("forkserver")
+    main = getattr(sys.modules["__main__"].__spec__, "name", None)
+    context.set_forkserver_preload(["__main__"] + sorted(
+        name for name in sys.modules if name.startswith(f"{__package__}.") and name != main))
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 def ordered_map(function: Callable, items: Iterable, workers: int, window: int | None = None) -> Iterator:

@@ -469,3 +469,34 @@ def test_an_instrument_view_draws_its_first_powers_and_counts_them_all(site, tmp
         else:
             assert "显示" not in text and drawn == set(powers)
     assert checked >= 2
+
+
+@browser
+def test_a_large_view_starts_from_a_layout_made_at_build_time(site, tmp_path, monkeypatch):
+    """From LAYOUT_MIN_NODES nodes (where vis-network's own layout would start from random places)
+    a view carries a starting position for every node it draws, the same in every build, and the
+    browser settles the drawing from there; below it, none."""
+    from build_graph import views
+
+    _, built = site
+    db = site_db(built)
+    nodes = int(views.write_views(db, tmp_path / "default")["overview"][0].nodes)
+    assert "positions" not in view_data(tmp_path / "default" / "views" / "overview.html")
+    monkeypatch.setattr(views, "LAYOUT_MIN_NODES", nodes)  # the bundled overview is the smallest laid out
+    for build in ("a", "b"):
+        views.write_views(db, tmp_path / build)
+    page = tmp_path / "a" / "views" / "overview.html"
+    assert page.read_bytes() == (tmp_path / "b" / "views" / "overview.html").read_bytes()
+    data = view_data(page)
+    positions = data["positions"]
+    assert set(positions) == {node["id"] for node in data["nodes"]} and len(positions) == nodes
+    span = views.LAYOUT_SPACING * nodes ** 0.5
+    assert all(isinstance(c, int) and abs(c) <= span + 1 for xy in positions.values() for c in xy)
+    assert len({tuple(xy) for xy in positions.values()}) > 0.9 * nodes  # spread out, not piled up
+    attributes, _ = drawn(tmp_path / "a", page, tmp_path / "profile")  # (no site.css here: not counted as an error)
+    assert attributes["settled"] == "1", attributes
+    assert attributes["placed"] == attributes["drawn"] == str(nodes), attributes
+    assert float(attributes["kept"]) > 0.8, attributes  # relaxed from there, not laid out anew
+    assert int(attributes["labels"]) >= 40, attributes
+    unplaced, _ = drawn(tmp_path / "default", tmp_path / "default" / "views" / "overview.html", tmp_path / "profile")
+    assert unplaced["placed"] == "0" and unplaced["drawn"] == str(nodes), unplaced

@@ -4,7 +4,10 @@
 //
 // What the page records on <body> for tests and screenshots: data-drawn (nodes drawn),
 // data-labels (labels drawn inside the canvas at DATA_LEGIBLE_PX or more on screen),
-// data-settled (physics stabilised and frozen), data-resources (requests that were not file:).
+// data-settled (physics stabilised and frozen), data-resources (requests that were not file:),
+// data-placed (nodes that started from a position laid out at build time), data-kept (how much
+// of that layout the settled drawing keeps: the lower of the correlations of the x and of the y
+// coordinates, before and after).
 (function () {
   "use strict";
   const LEGIBLE_PX = 11;     // a label drawn smaller than this on screen counts as unreadable
@@ -17,8 +20,10 @@
     n.lines.forEach((line) => { const p = document.createElement("div"); p.textContent = line; tip.appendChild(p); });
     return tip;
   };
+  // starting positions laid out at build time (views.starting_positions: 300–500 nodes)
+  const placed = data.positions || {};
   const nodes = new vis.DataSet(data.nodes.map((n) => ({
-    id: n.id, label: n.short, title: tooltip(n), shape: n.shape, group: undefined,
+    id: n.id, x: (placed[n.id] || [])[0], y: (placed[n.id] || [])[1], label: n.short, title: tooltip(n), shape: n.shape, group: undefined,
     color: {background: n.color, border: n.color, highlight: {background: n.color, border: "#000"}},
     font: {color: n.font, size: n.kind === "power" ? 15 : 16, face: "sans-serif",
            strokeWidth: n.shape === "box" ? 0 : 3, strokeColor: "#ffffff"},
@@ -34,7 +39,8 @@
     physics: {solver: "barnesHut",
               barnesHut: {gravitationalConstant: -2600, centralGravity: 0.35, springLength: 70, springConstant: 0.06,
                           avoidOverlap: 0.3, theta: 0.8},
-              stabilization: {iterations: 300, updateInterval: 100}},
+              // from laid-out positions a drawing needs only to be relaxed
+              stabilization: {iterations: data.positions ? 50 : 300, updateInterval: 100}},
     interaction: {hover: true, tooltipDelay: 150, navigationButtons: false},
     layout: {randomSeed: 7, improvedLayout: data.nodes.length < 300},
   });
@@ -69,6 +75,16 @@
         ? network.getPosition(data.focus) : network.getViewPosition();
       network.moveTo({position: focus, scale: MIN_SCALE, animation: false});
     }
+    const at = network.getPositions();
+    const ids = data.nodes.map((n) => n.id).filter((id) => id in placed);
+    const correlation = (axis, key) => {
+      const a = ids.map((id) => placed[id][axis]), b = ids.map((id) => at[id][key]);
+      const mean = (v) => v.reduce((s, x) => s + x, 0) / v.length, ma = mean(a), mb = mean(b);
+      const dot = (u, mu, v, mv) => u.reduce((s, x, i) => s + (x - mu) * (v[i] - mv), 0);
+      return dot(a, ma, b, mb) / Math.sqrt(dot(a, ma, a, ma) * dot(b, mb, b, mb) || 1);
+    };
+    body.dataset.placed = String(ids.length);
+    body.dataset.kept = ids.length ? Math.min(correlation(0, "x"), correlation(1, "y")).toFixed(2) : "";
     body.dataset.settled = "1";
   };
   network.once("stabilizationIterationsDone", settle);
