@@ -52,14 +52,10 @@ def analytics(db: SiteDB, out: Path, previous: Path | None) -> dict[str, int]:
     return write_csv(db, out / "analytics")
 
 
-def reports(db: SiteDB, out: Path, previous: Path | None, conforms: bool, by_severity,
-            screenshots: Path | None = None) -> tuple:
-    """The validation reports from the results in the database, then the report's screenshot
-    (``screenshots``: the cache of them); the manifest rows made."""
-    from .build import validation_screenshot
+def reports(db: SiteDB, out: Path, previous: Path | None, conforms: bool, by_severity) -> tuple:
+    """The validation reports from the results in the database; the manifest rows made."""
     from .validate import write_report_files
 
     reuse = Reuse(db, out, previous, keep=False)
     write_report_files(conforms, by_severity, db.results, out, reuse=reuse)
-    validation_screenshot(out, screenshots)
     return reuse.rows()

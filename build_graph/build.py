@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
+import threading
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,7 +46,8 @@ from .validate_by_list import validation_groups, validate_by_list
 from .site_db import SiteDB
 from .pages import write_comparisons, write_pages, write_site
 from .reuse import Reuse
-from .views import article_page, power_pages, profiles_folder, screenshot, write_views
+from .views import article_page, chromium, power_pages, profiles_folder, screenshot, write_views
+from .browser import Browser, BrowserError
 
 PREFIXES = {
     "pkg": iris.ONTOLOGY, "eli": "http://data.europa.eu/eli/ontology#", "cpsv": "http://purl.org/vocab/cpsv#",
@@ -251,29 +254,44 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
 
 class Screenshots:
     """overview.png, validation.png and article.png (the most-cited article's page) of a build
-    into ``out``, each in a headless Chromium of its own, started as soon as its page is written
-    (:meth:`take`) so that they are taken beside the build's other work; :meth:`finish` takes
-    those not started, waits for all and reports. validation.png may be taken already
-    (:func:`validation_screenshot`, by the process writing the report). ``cache``: screenshots
-    by content (tool and page), reused while a page is unchanged."""
+    into ``out``, each started as soon as its page is written (:meth:`take`) so that they are
+    taken beside the build's other work; :meth:`finish` takes those not started, waits for all
+    and reports. They are pages of one headless Chromium (:mod:`browser`), started for the first
+    screenshot not in ``cache`` (screenshots by content, tool and page, reused while a page is
+    unchanged)."""
 
     def __init__(self, out: Path, cache: Path | None = None):
         self.out, self.cache = out, cache
-        self._profiles = profiles_folder()  # a browser profile serves one browser at a time
+        self._profiles = profiles_folder()
         self._pool = ThreadPoolExecutor(3)
         self._started: dict[str, Future] = {}  # by PNG name
+        self._browser: Browser | None = None
+        self._starting = threading.Lock()  # a screenshot or the browser
 
     def take(self, page: Path, png_name: str) -> None:
         """Start taking ``png_name`` (in ``out``) of ``page``, unless started or present already."""
         png = self.out / png_name
-        if png_name in self._started or png.is_file():
-            return
-        profile = Path(self._profiles.name) / str(len(self._started))
-        profile.mkdir()
-        self._started[png_name] = self._pool.submit(_screenshot, page, png, profile, self.cache)
+        with self._starting:  # (called from the threads that see pages written)
+            if png_name in self._started or png.is_file():
+                return
+            self._started[png_name] = self._pool.submit(_screenshot, page, png, self.cache, self._shoot)
 
     def overview_written(self, page: Path) -> None:
         self.take(page, "overview.png")
+
+    def _shoot(self, page: Path, png: Path) -> bool:
+        if not chromium():
+            return False
+        try:
+            with self._starting:
+                self._browser = self._browser or Browser(Path(self._profiles.name) / "shared")
+            self._browser.screenshot(page, png)
+            return True
+        except TimeoutError:  # a screenshot is a convenience: the build goes on without it
+            return False
+        except BrowserError:  # the shared browser failed: a browser of this page's own
+            with tempfile.TemporaryDirectory(dir=self._profiles.name) as profile:
+                return screenshot(page, png, Path(profile))
 
     def finish(self, db: SiteDB, progress) -> None:
         shots = {"overview.png": self.out / "views" / "overview.html", "validation.png": self.out / "validation.html"}
@@ -282,9 +300,11 @@ class Screenshots:
             shots["article.png"] = self.out / "pages" / article_page(top.article)
         for png_name, page in shots.items():
             self.take(page, png_name)
-        for future in self._started.values():
+        for future in list(self._started.values()):
             future.result()
         self._pool.shutdown()
+        if self._browser is not None:
+            self._browser.close()
         self._profiles.cleanup()
         taken = [png_name for png_name in shots if (self.out / png_name).is_file()]
         if self.cache is not None:
@@ -292,25 +312,18 @@ class Screenshots:
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
 
 
-def validation_screenshot(out: Path, cache: Path | None = None) -> None:
-    """validation.png, taken as soon as the report is written (by the process writing it,
-    while the main one still writes views and pages); :class:`Screenshots` keeps it."""
-    with profiles_folder() as profile:
-        _screenshot(out / "validation.html", out / "validation.png", Path(profile), cache)
-
-
 def _shot_key(page: Path) -> str:
     return hashlib.sha256(list_cache.fingerprint().encode() + page.read_bytes()).hexdigest()
 
 
-def _screenshot(page: Path, png: Path, profile: Path, cache: Path | None) -> bool:
-    """:func:`views.screenshot`, or the cached one of a byte-identical page (the page's scripts
-    are the tool's, in its fingerprint)."""
+def _screenshot(page: Path, png: Path, cache: Path | None, shoot) -> bool:
+    """``shoot(page, png)`` (True when it wrote the PNG), or the cached PNG of a byte-identical
+    page (the page's scripts are the tool's, in its fingerprint)."""
     if cache is None or not page.is_file():
-        return screenshot(page, png, profile)
+        return shoot(page, png)
     kept = cache / f"{_shot_key(page)}.png"
     if not kept.is_file():
-        if not screenshot(page, png, profile):
+        if not shoot(page, png):
             return False
         cache.mkdir(parents=True, exist_ok=True)
         list_cache.write_entry(kept, png.read_bytes())

@@ -261,8 +261,9 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             progress("  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         screenshots = cache_dir / "screenshots" if cache_dir else None
-        reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity, screenshots)
         shots = Screenshots(out, screenshots)
+        reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity)
+        reports.add_done_callback(lambda done: done.exception() or shots.take(out / "validation.html", "validation.png"))
         views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result, shots)
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)

@@ -91,25 +91,24 @@ def test_the_list_store_fills_the_site_database_as_adding_list_by_list_does(tmp_
         assert rows and rows == list(by_hand.sql.execute(query)), table
 
 
-def test_a_screenshot_is_taken_again_only_when_its_page_changed(tmp_path, monkeypatch):
+def test_a_screenshot_is_taken_again_only_when_its_page_changed(tmp_path):
     from build_graph import build as build_module
 
     taken = []
 
-    def fake_screenshot(page, png, profile):
+    def fake_screenshot(page, png):
         taken.append(page.read_text())
         png.write_bytes(b"PNG of " + page.read_bytes())
         return True
 
-    monkeypatch.setattr(build_module, "screenshot", fake_screenshot)
     page, png, cache = tmp_path / "overview.html", tmp_path / "overview.png", tmp_path / "shots"
     page.write_text("<p>one</p>")
-    assert build_module._screenshot(page, png, tmp_path, cache) and taken == ["<p>one</p>"]
+    assert build_module._screenshot(page, png, cache, fake_screenshot) and taken == ["<p>one</p>"]
     png.unlink()
-    assert build_module._screenshot(page, png, tmp_path, cache) and len(taken) == 1
+    assert build_module._screenshot(page, png, cache, fake_screenshot) and len(taken) == 1
     assert png.read_bytes() == b"PNG of <p>one</p>"
     page.write_text("<p>two</p>")
-    assert build_module._screenshot(page, png, tmp_path, cache) and len(taken) == 2
+    assert build_module._screenshot(page, png, cache, fake_screenshot) and len(taken) == 2
     assert png.read_bytes() == b"PNG of <p>two</p>"
 
 

@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import os
 import re
 import struct
 import subprocess
@@ -500,3 +501,53 @@ def test_a_large_view_starts_from_a_layout_made_at_build_time(site, tmp_path, mo
     assert int(attributes["labels"]) >= 40, attributes
     unplaced, _ = drawn(tmp_path / "default", tmp_path / "default" / "views" / "overview.html", tmp_path / "profile")
     assert unplaced["placed"] == "0" and unplaced["drawn"] == str(nodes), unplaced
+
+
+@browser
+def test_one_browser_shoots_several_pages_at_once(site, tmp_path):
+    """The build's screenshots are pages of one Chromium (build_graph.browser), taken from several
+    threads at once: each PNG is its own page at 1400×1000, and the browser is gone after close."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from build_graph.browser import Browser
+
+    out, _ = site
+    pages = [out / "views" / "overview.html", out / "validation.html", out / "index.html"]
+    pngs = [tmp_path / f"{n}.png" for n in range(len(pages))]
+    with Browser(tmp_path / "profile") as chromium_browser, ThreadPoolExecutor(3) as pool:
+        list(pool.map(chromium_browser.screenshot, pages, pngs))
+        pid = chromium_browser._pid
+    shots = [png.read_bytes() for png in pngs]
+    for png in shots:
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1400, 1000)
+        assert len(png) > 30_000
+    assert len(set(shots)) == 3 and not list(tmp_path.glob(".*.partial"))
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_browser_that_exits_fails_its_calls_and_the_build_shoots_without_it(tmp_path, monkeypatch):
+    from build_graph import browser as browser_module
+    from build_graph import build as build_module
+
+    monkeypatch.setattr(browser_module, "chromium", lambda: "/bin/true")  # exits at once
+    dead = browser_module.Browser(tmp_path / "profile", timeout=20)
+    with pytest.raises(browser_module.BrowserError):
+        dead.screenshot(tmp_path / "p.html", tmp_path / "p.png")
+    dead.close()
+    taken = []
+
+    def own_browser(page, png, profile):  # the fallback: a Chromium of the page's own
+        taken.append(page.name)
+        png.write_bytes(b"PNG")
+        return True
+
+    monkeypatch.setattr(build_module, "chromium", lambda: "/bin/true")
+    monkeypatch.setattr(build_module, "screenshot", own_browser)
+    page = tmp_path / "views" / "overview.html"
+    page.parent.mkdir()
+    page.write_text("<p>x</p>", encoding="utf-8")
+    shots = build_module.Screenshots(tmp_path)
+    shots.overview_written(page)
+    shots._started["overview.png"].result()
+    assert taken == ["overview.html"] and (tmp_path / "overview.png").read_bytes() == b"PNG"
