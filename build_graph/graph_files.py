@@ -61,28 +61,45 @@ def graph_file(graph: str) -> str:
 
 
 def write_graph(out: Path, graphs: dict[str, bytes | tuple[Path, dict]], previous: Path | None = None,
-                progress=lambda message: None) -> dict[str, dict]:
-    """The graph files and index (:func:`write_graph_files`), then ``graph.nq`` and ``graph.ttl``
-    while the graph is small enough; returns the index."""
+                progress=lambda message: None, turtle: bool = True) -> dict[str, dict]:
+    """The graph files and index (:func:`write_graph_files`), then ``graph.nq`` and (unless not
+    ``turtle``: the caller makes it, :func:`write_turtle`) ``graph.ttl`` while the graph is small
+    enough; returns the index."""
     index = write_graph_files(out, graphs, previous)
     total = sum(entry["quads"] for entry in index.values())
     if total <= NQUADS_MAX_QUADS:
         write_concatenation(out, index, out / "graph.nq")
     progress(f"  wrote the graph files {FOLDER}/ ({total} quads in {len(index)} graphs)"
              + (" and graph.nq" if total <= NQUADS_MAX_QUADS else f"; graph.nq not written: over {NQUADS_MAX_QUADS} quads"))
-    if total <= TURTLE_MAX_QUADS:
-        _write_turtle(out / "graph.nq", out / "graph.ttl")
-    else:
-        progress(f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} ({FOLDER}/ has them all)")
+    if turtle and not write_turtle(out, total):
+        progress(turtle_not_written(total))
     return index
 
 
+def write_turtle(out: Path, total: int) -> bool:
+    """``graph.ttl`` from ``graph.nq`` in ``out`` when the graph (``total`` quads) has at most
+    TURTLE_MAX_QUADS; whether it was written."""
+    if total > TURTLE_MAX_QUADS:
+        return False
+    _write_turtle(out / "graph.nq", out / "graph.ttl")
+    return True
+
+
+def turtle_not_written(total: int) -> str:
+    return f"  graph.ttl not written: {total} quads is over {TURTLE_MAX_QUADS} ({FOLDER}/ has them all)"
+
+
 def _write_turtle(nquads: Path, turtle: Path) -> None:
+    """The union of the graphs in ``nquads`` (canonical N-Quads, a quad a line, every quad in a
+    named graph) as Turtle, its triples in the order of their N-Triples text. A line less its
+    graph term is its triple's N-Triples line (the graph is an IRI: no space in it), so the
+    triples are deduplicated and sorted as text, then parsed once."""
     from .build import PREFIXES
 
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object)
-                      for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)}, key=str)
-    turtle.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+    with nquads.open("rb") as lines:
+        triples = sorted({line.rstrip(b"\n").rsplit(b" ", 2)[0] for line in lines})
+    parsed = ox.parse(b" .\n".join(triples) + b" .\n" if triples else b"", format=ox.RdfFormat.N_TRIPLES)
+    turtle.write_bytes(ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
 
 
 def write_graph_files(out: Path, graphs: dict[str, bytes | tuple[Path, dict]], previous: Path | None = None) -> dict[str, dict]:

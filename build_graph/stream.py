@@ -40,7 +40,7 @@ from .citations.export import citation_rows
 from .citations.resolve import cite_list
 from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
 from .ontodoc import ONTOLOGY_DOCS, write_ontology_docs
-from .parallel import ordered_map, process_pool
+from .parallel import ordered_map, process_pool, start_server
 from .alignments import write_alignments
 from .article_index import INDEX_FILE as ARTICLE_INDEX
 from .list_store import ListStore, write_nquads
@@ -50,7 +50,7 @@ from .publish import is_complete_build, staged_output
 from .readers import ListMeta, read_list
 from .records import PowerList
 from .registry import load_registry
-from .graph_files import by_graph, graph_entry, ranges_of, sorted_nquads, write_graph
+from .graph_files import by_graph, graph_entry, ranges_of, sorted_nquads, turtle_not_written, write_graph, write_turtle
 from .store_load import load_store
 from .validate import load_shapes, rule_provisions
 from .validate_by_list import validation_groups, validate_by_list
@@ -158,6 +158,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
     from .build import Screenshots, shared_authority_findings, write_site_and_views
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    start_server()  # the workers' server imports the package beside the steps before the first pool
     load_registry()  # for the merge below; each worker loads its own once
     marker = {"lists": [meta.list_id for _, meta in jobs]}
     # side: a process for the work that only reads the working database once it is filled
@@ -236,7 +237,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         graphs = {graph: sorted_nquads(quads) for graph, quads in by_graph(shared).items()}
         graphs[iris.cross_list_graph()] = cross_list.result()
         del shared
-        index = write_graph(out, {**graphs, **chunk_files}, previous, progress)
+        index = write_graph(out, {**graphs, **chunk_files}, previous, progress, turtle=False)
+        turtle = side.submit(write_turtle, out, sum(entry["quads"] for entry in index.values()))
         del graphs
         graph_sizes = {graph: entry["quads"] for graph, entry in index.items()}
         total = sum(graph_sizes.values())
@@ -271,6 +273,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         reuse.add_rows(reports.result())
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
         shots.finish(db, progress)
+        if not turtle.result():
+            progress(turtle_not_written(total))
         findings = db.finding_counts()
         result = {"lists": [_summary_entry(pl, entry, findings.get(pl.list_id, {})) for pl, entry in zip(lists, entries)],
                   "quads": total,
