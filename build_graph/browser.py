@@ -6,8 +6,8 @@ taken at the same time from several threads.
 
 A page is shot as ``chromium --screenshot --virtual-time-budget`` shoots it: once it has
 loaded, its clock runs in virtual time (paused while a file is loading) for a budget of virtual
-milliseconds, then the viewport is captured. The network is blocked as for every Chromium the tool starts
-(:data:`views.CHROMIUM_FLAGS`)."""
+milliseconds, then the viewport is captured. The network is blocked as for every Chromium the
+tool starts (:data:`views.CHROMIUM_FLAGS`)."""
 from __future__ import annotations
 
 import base64
@@ -15,8 +15,8 @@ import fcntl
 import json
 import os
 import signal
-import time
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -36,9 +36,9 @@ class BrowserError(Exception):
 
 
 class Browser:
-    """A headless Chromium with its profile in ``profile`` (a folder of its own) and pages of
-    ``window`` px (width, height); :meth:`close` ends it. ``timeout`` (s): the longest wait for
-    any answer, for a page to load, and for its time budget."""
+    """A headless Chromium (process ``pid``) with its profile in ``profile`` (a folder of its
+    own) and pages of ``window`` px (width, height); :meth:`close` ends it. ``timeout`` (s): the
+    longest wait for any answer, for a page to load, and for its time budget."""
 
     def __init__(self, profile: Path, window: tuple[int, int] = (1400, 1000), timeout: float = 90):
         self.timeout = timeout
@@ -50,7 +50,7 @@ class Browser:
         self.window = window
         command = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
                    "about:blank"]
-        self._pid = os.posix_spawn(command[0], command, os.environ, file_actions=[
+        self.pid = os.posix_spawn(command[0], command, os.environ, file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
             (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
@@ -160,10 +160,10 @@ class Browser:
         except OSError:
             pass
         deadline = time.monotonic() + 10
-        while os.waitpid(self._pid, os.WNOHANG) == (0, 0):
+        while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
             if time.monotonic() > deadline:
-                os.kill(self._pid, signal.SIGKILL)
-                os.waitpid(self._pid, 0)
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
                 break
             time.sleep(0.05)
         self._commands.close()

@@ -289,7 +289,7 @@ class Screenshots:
             return True
         except TimeoutError:  # a screenshot is a convenience: the build goes on without it
             return False
-        except BrowserError:  # the shared browser failed: a browser of this page's own
+        except (BrowserError, OSError):  # the shared browser failed: a browser of this page's own
             with tempfile.TemporaryDirectory(dir=self._profiles.name) as profile:
                 return screenshot(page, png, Path(profile))
 

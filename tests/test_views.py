@@ -516,7 +516,7 @@ def test_one_browser_shoots_several_pages_at_once(site, tmp_path):
     pngs = [tmp_path / f"{n}.png" for n in range(len(pages))]
     with Browser(tmp_path / "profile") as chromium_browser, ThreadPoolExecutor(3) as pool:
         list(pool.map(chromium_browser.screenshot, pages, pngs))
-        pid = chromium_browser._pid
+        pid = chromium_browser.pid
     shots = [png.read_bytes() for png in pngs]
     for png in shots:
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1400, 1000)
