@@ -248,7 +248,7 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
     fields = {"title": escape(title), "home": home, "legend": legend, "vis": VIS_FILE, "script": SCRIPT_FILE}
     at = placed and starting_positions(members + [i for i in sorted(instruments) if i not in inside], edges)
     # the data as json.dumps writes it whole, from the nodes' UTF-8 made once
-    data = b'{"nodes": [' + b", ".join(json for json, _ in nodes) + (
+    data = b'{"nodes": [' + b", ".join(node_json for node_json, _ in nodes) + (
         f'], "edges": {_json_for_script(edges)}, "focus": {_json_for_script(focus)}'
         + (f', "positions": {_json_for_script(at)}' if at else "") + "}").encode()
     (out / file).write_bytes(PAGE_HEAD.format(**fields).encode() + data + PAGE_TAIL.format(**fields).encode())

@@ -23,7 +23,8 @@
   // starting positions laid out at build time (views.starting_positions: 300–500 nodes)
   const placed = data.positions || {};
   const nodes = new vis.DataSet(data.nodes.map((n) => ({
-    id: n.id, x: (placed[n.id] || [])[0], y: (placed[n.id] || [])[1], label: n.short, title: tooltip(n), shape: n.shape, group: undefined,
+    id: n.id, label: n.short, title: tooltip(n), shape: n.shape, group: undefined,
+    x: (placed[n.id] || [])[0], y: (placed[n.id] || [])[1],
     color: {background: n.color, border: n.color, highlight: {background: n.color, border: "#000"}},
     font: {color: n.font, size: n.kind === "power" ? 15 : 16, face: "sans-serif",
            strokeWidth: n.shape === "box" ? 0 : 3, strokeColor: "#ffffff"},
