@@ -213,10 +213,10 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()
-    screenshots = Screenshots(out)
+    screenshots = Screenshots(out, db)
     views = write_site_and_views(write_comparisons(built.comparisons, out), db, out, report, progress,
                                  screenshots=screenshots)
-    screenshots.finish(db, progress)
+    screenshots.finish(progress)
     result = summary(built)
     result["views"] = views
     result["validation"] = {"conforms": report.conforms, "violations": report.violations,
@@ -240,7 +240,7 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
     reuse = reuse or Reuse(db, out, keep=False)
     taken_before = reuse.taken
     views = write_views(db, out, reuse, screenshots.overview_written if screenshots else None)
-    pages = write_pages(db, out, reuse)
+    pages = write_pages(db, out, reuse, screenshots.page_written if screenshots else None)
     if own:
         reuse.save()
     write_site(db, out, report, comparison_pages, counts if analytics is None else analytics())
@@ -253,15 +253,20 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
 
 
 class Screenshots:
-    """overview.png, validation.png and article.png (the most-cited article's page) of a build
-    into ``out``, each started as soon as its page is written (:meth:`take`) so that they are
+    """overview.png, validation.png and article.png (the page of the most-cited article in the
+    site database ``db``) of a build into ``out``, each started as soon as its page is written
+    (:meth:`take`, :meth:`overview_written`, :meth:`page_written`) so that they are
     taken beside the build's other work; :meth:`finish` takes those not started, waits for all
     and reports. They are pages of one headless Chromium (:mod:`browser`), started for the first
     screenshot not in ``cache`` (screenshots by content, tool and page, reused while a page is
     unchanged)."""
 
-    def __init__(self, out: Path, cache: Path | None = None):
+    def __init__(self, out: Path, db: SiteDB | None = None, cache: Path | None = None):
         self.out, self.cache = out, cache
+        self.pages = {"overview.png": out / "views" / "overview.html", "validation.png": out / "validation.html"}
+        top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None) if db else None
+        if top is not None:
+            self.pages["article.png"] = out / "pages" / article_page(top.article)
         self._profiles = profiles_folder()
         self._pool = ThreadPoolExecutor(3)
         self._started: dict[str, Future] = {}  # by PNG name
@@ -279,6 +284,11 @@ class Screenshots:
     def overview_written(self, page: Path) -> None:
         self.take(page, "overview.png")
 
+    def page_written(self, page: Path) -> None:
+        """Start article.png once its page (the most-cited article's) is written."""
+        if page == self.pages.get("article.png"):
+            self.take(page, "article.png")
+
     def _shoot(self, page: Path, png: Path) -> bool:
         if not chromium():
             return False
@@ -293,11 +303,8 @@ class Screenshots:
             with tempfile.TemporaryDirectory(dir=self._profiles.name) as profile:
                 return screenshot(page, png, Path(profile))
 
-    def finish(self, db: SiteDB, progress) -> None:
-        shots = {"overview.png": self.out / "views" / "overview.html", "validation.png": self.out / "validation.html"}
-        top = next((node for node, _ in provisions_ranked(db) if node.kind == "provision"), None)
-        if top is not None:
-            shots["article.png"] = self.out / "pages" / article_page(top.article)
+    def finish(self, progress) -> None:
+        shots = self.pages
         for png_name, page in shots.items():
             self.take(page, png_name)
         for future in list(self._started.values()):

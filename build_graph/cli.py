@@ -55,6 +55,9 @@ def cmd_cite(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .parallel import start_server
+
+    start_server(also=("build_graph.stream",))  # its imports beside this process's
     from .corpus import list_jobs
     from .stream import stream_build
 

@@ -84,10 +84,11 @@ def _article_text(node: Node) -> str:
     return article.text if article else node.detail
 
 
-def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, int]:
+def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None, page_written=None) -> dict[str, int]:
     """Article, instrument and authority pages and the search index into ``out/pages``, one
     unit at a time from ``db`` (or taken from the previous build: ``reuse``); the search index
-    is written as its entries come."""
+    is written as its entries come. ``page_written``: called with each page's path as soon as
+    it is there (a screenshot can start)."""
     folder = out / "pages"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "site.css").write_text(asset_text("site.css"), encoding="utf-8")
@@ -104,6 +105,8 @@ def write_pages(db: SiteDB, out: Path, reuse: Reuse | None = None) -> dict[str, 
                 written = ", ".join(map(_json_for_script, entries))
                 reuse.made(file, digest, written)
             search.append(written)
+            if page_written is not None:
+                page_written(out / file)
 
         def paged(kind: str, iri: str, name: str, members: list[str], listed: list[str], page_of, write) -> None:
             """The pages of an article or instrument (its basis nodes ``members``) whose powers on

@@ -23,18 +23,19 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=_forkserver())
 
 
-def start_server() -> None:
-    """Start the server the workers are forked from now, so that its imports run beside this
-    process's own work until the first pool (≈ 0.5 s of a build's start)."""
-    _forkserver()
+def start_server(also: tuple[str, ...] = ()) -> None:
+    """Start the server the workers are forked from now, so that its imports (the package's
+    modules loaded here, and the modules ``also``) run beside this process's own work until the
+    first pool (≈ 0.5 s of a build's start). Once it runs, the server stays as it is."""
+    _forkserver(also)
     forkserver.ensure_running()
 
 
-def _forkserver() -> BaseContext:
+def _forkserver(also: tuple[str, ...] = ()) -> BaseContext:
     context = multiprocessing.get_context("forkserver")
     main = getattr(sys.modules["__main__"].__spec__, "name", None)
-    context.set_forkserver_preload(["__main__"] + sorted(
-        name for name in sys.modules if name.startswith(f"{__package__}.") and name != main))
+    loaded = {name for name in sys.modules if name.startswith(f"{__package__}.")}
+    context.set_forkserver_preload(["__main__"] + sorted((loaded | set(also)) - {main}))
     return context
 
 

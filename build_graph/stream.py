@@ -263,7 +263,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
             progress("  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         screenshots = cache_dir / "screenshots" if cache_dir else None
-        shots = Screenshots(out, screenshots)
+        shots = Screenshots(out, db, screenshots)
         reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity)
         reports.add_done_callback(lambda done: done.exception() or shots.take(out / "validation.html", "validation.png"))
         views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result, shots)
@@ -272,7 +272,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
         reuse.add_rows(reports.result())
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
-        shots.finish(db, progress)
+        shots.finish(progress)
         if not turtle.result():
             progress(turtle_not_written(total))
         findings = db.finding_counts()

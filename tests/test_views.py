@@ -551,3 +551,28 @@ def test_a_browser_that_exits_fails_its_calls_and_the_build_shoots_without_it(tm
     shots.overview_written(page)
     shots._started["overview.png"].result()
     assert taken == ["overview.html"] and (tmp_path / "overview.png").read_bytes() == b"PNG"
+
+
+def test_the_article_screenshot_starts_as_soon_as_its_page_is_written(site, tmp_path, monkeypatch):
+    """write_pages reports each page it writes; the screenshots start article.png on the most-cited
+    article's page then (not after every page), and no other page is shot."""
+    from build_graph import build as build_module
+
+    _, built = site
+    db = site_db(built)
+    shots = build_module.Screenshots(tmp_path, db)
+    top = next(node for node, _ in provisions_ranked(db) if node.kind == "provision")
+    assert shots.pages["article.png"] == tmp_path / "pages" / article_page(top.article)
+    started_with = []  # pages written when the screenshot was started
+    take = shots.take
+
+    def counted_take(page, png_name):
+        started_with.append(sum(1 for _ in (tmp_path / "pages").glob("*.html")))
+        take(page, png_name)
+
+    monkeypatch.setattr(shots, "take", counted_take)
+    monkeypatch.setattr(shots, "_shoot", lambda page, png: png.write_bytes(b"PNG") > 0)
+    counts = write_pages(db, tmp_path, page_written=shots.page_written)
+    shots._started["article.png"].result()
+    assert list(shots._started) == ["article.png"] and (tmp_path / "article.png").read_bytes() == b"PNG"
+    assert len(started_with) == 1 and started_with[0] < sum(counts.values())  # before the last page
