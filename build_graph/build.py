@@ -239,8 +239,9 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
     own = reuse is None
     reuse = reuse or Reuse(db, out, keep=False)
     taken_before = reuse.taken
-    views = write_views(db, out, reuse, screenshots.overview_written if screenshots else None)
-    pages = write_pages(db, out, reuse, screenshots.page_written if screenshots else None)
+    page_written = screenshots.page_written if screenshots else None
+    views = write_views(db, out, reuse, page_written)
+    pages = write_pages(db, out, reuse, page_written)
     if own:
         reuse.save()
     write_site(db, out, report, comparison_pages, counts if analytics is None else analytics())
@@ -255,7 +256,7 @@ def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, ou
 class Screenshots:
     """overview.png, validation.png and article.png (the page of the most-cited article in the
     site database ``db``) of a build into ``out``, each started as soon as its page is written
-    (:meth:`take`, :meth:`overview_written`, :meth:`page_written`) so that they are
+    (:meth:`page_written`) so that they are
     taken beside the build's other work; :meth:`finish` takes those not started, waits for all
     and reports. They are pages of one headless Chromium (:mod:`browser`), started for the first
     screenshot not in ``cache`` (screenshots by content, tool and page, reused while a page is
@@ -281,13 +282,11 @@ class Screenshots:
                 return
             self._started[png_name] = self._pool.submit(_screenshot, page, png, self.cache, self._shoot)
 
-    def overview_written(self, page: Path) -> None:
-        self.take(page, "overview.png")
-
     def page_written(self, page: Path) -> None:
-        """Start article.png once its page (the most-cited article's) is written."""
-        if page == self.pages.get("article.png"):
-            self.take(page, "article.png")
+        """Start the screenshot of ``page`` (just written) if it is one of the three."""
+        for png_name, shot_page in self.pages.items():
+            if page == shot_page:
+                self.take(page, png_name)
 
     def _shoot(self, page: Path, png: Path) -> bool:
         if not chromium():

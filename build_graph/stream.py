@@ -265,7 +265,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         screenshots = cache_dir / "screenshots" if cache_dir else None
         shots = Screenshots(out, db, screenshots)
         reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity)
-        reports.add_done_callback(lambda done: done.exception() or shots.take(out / "validation.html", "validation.png"))
+        reports.add_done_callback(lambda done: done.exception() or shots.page_written(out / "validation.html"))
         views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result, shots)
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)

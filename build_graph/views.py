@@ -285,11 +285,11 @@ def _drawn(node: Node, drawn: dict, key: str = "") -> tuple[bytes, tuple[bool, s
     return drawn[key]
 
 
-def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, overview_written=None) -> dict[str, list]:
+def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, page_written=None) -> dict[str, list]:
     """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time
     (or take it from the previous build: ``reuse``); returns the views' files (or ``View``
-    records: overview, powers) by kind. ``overview_written``: called with the overview's path
-    as soon as it is written (its screenshot is taken beside the other views)."""
+    records: overview, powers) by kind. ``page_written``: called with the overview's path as
+    soon as it is written (its screenshot is taken beside the other views)."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
     per_power = power_pages(db)  # before any view: nodes link to power pages only if they exist
@@ -302,8 +302,8 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, overview_wr
     written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
                                           focus=ranked[0][0].id if ranked else None, placed=True))
     del overview
-    if overview_written is not None:
-        overview_written(views_dir / "overview.html")
+    if page_written is not None:
+        page_written(views_dir / "overview.html")
     reuse = reuse or Reuse(db, out, keep=False)
     for authority, powers in reuse.powers_by_authority():
         file = authority_page(authority)

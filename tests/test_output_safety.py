@@ -72,7 +72,6 @@ def test_the_replaced_build_is_removed_after_the_swap(tmp_path):
     assert not list(tmp_path.glob(".output.old-*")) and leftovers(out) == []
 
 
-
 def test_two_concurrent_builds_into_one_folder_take_turns(tmp_path):
     out = tmp_path / "output"
     command = [sys.executable, "-m", "build_graph.cli", "build", "-o", str(out)]

@@ -548,7 +548,7 @@ def test_a_browser_that_exits_fails_its_calls_and_the_build_shoots_without_it(tm
     page.parent.mkdir()
     page.write_text("<p>x</p>", encoding="utf-8")
     shots = build_module.Screenshots(tmp_path)
-    shots.overview_written(page)
+    shots.page_written(page)
     shots._started["overview.png"].result()
     assert taken == ["overview.html"] and (tmp_path / "overview.png").read_bytes() == b"PNG"
 
