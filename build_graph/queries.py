@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from . import article_index, iris
 from .citations.grammar import find_citations
+from .citations.model import InstrumentMention
 from .citations.normalize import to_int
 from .data import folder
 from .power_types import normalize_power_type
@@ -100,6 +101,9 @@ def instrument_id(value: str, registry: Registry) -> str:
     if not ident:  # a number in another bracket style (石政规(2019)7号): let the citation grammar read it
         mentions = [c.instrument for c in find_citations(value) if c.instrument.doc_number]
         ident = registry.by_number.get(number_key(mentions[0].doc_number)) if mentions else None
+    if not ident:  # a law of the archive behind the registry (or a title naming its edition): as citations resolve it
+        found = registry.resolve(InstrumentMention(title=value.strip().strip("《》")))
+        ident = None if found.provisional else found.id
     if ident:
         rules = registry.promulgates.get(ident, [])
         return rules[0] if len(rules) == 1 else ident

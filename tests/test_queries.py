@@ -100,3 +100,20 @@ def test_unknown_names_get_suggestions(out):
                                      "--param", "other=平山县医疗保障局").stderr
     listing = run("--list").stdout
     assert all(name in listing for name in library())
+
+
+def test_an_instrument_parameter_names_a_law_of_the_archive_as_a_citation_does():
+    """A law known only from the bundled archive (not the curated registry) binds a query's
+    instrument parameter by its full title, short title or 《》 form — to the IRI a list's
+    citation of it gets; an unknown name is still an error."""
+    from build_graph.citations.resolve import cite_text
+    from build_graph.queries import QueryError, instrument_id
+    from build_graph.registry import load_registry, title_key
+
+    registry = load_registry()
+    assert title_key("中华人民共和国道路运输条例") not in registry.by_title  # not curated
+    cited = cite_text("依据《中华人民共和国道路运输条例》第六十三条", registry)[0].instrument.id
+    for name in ("中华人民共和国道路运输条例", "道路运输条例", "《道路运输条例》"):
+        assert instrument_id(name, registry) == cited, name
+    with pytest.raises(QueryError):
+        instrument_id("不存在的条例", registry)
