@@ -59,7 +59,9 @@ def stages(lines: list[tuple[float, str]]) -> list[tuple[str, float]]:
 def query_milliseconds(out: Path) -> dict[str, float]:
     """Each library query with its example's parameters on the build in ``out``, in this process,
     as ``powerkg query`` answers it (``queries.answer``: powers-by-article from the article index):
-    the better of two runs after a warm-up (one when the warm-up took 10 s or more) (ms)."""
+    the best of five runs after a warm-up, of three when the warm-up took a second or more, one
+    when it took 10 s or more (ms). The same query's time moves by up to a third between runs on
+    this machine; the best of several is what a growth exponent can be computed from."""
     import re
 
     from build_graph.queries import answer, authorities_in, library
@@ -76,7 +78,7 @@ def query_milliseconds(out: Path) -> dict[str, float]:
         answer(store, out, query, values, registry, authorities)
         warm_up = time.perf_counter() - start
         best = float("inf")
-        for _ in range(2 if warm_up < 10 else 1):  # a query of minutes is timed once after its warm-up
+        for _ in range(5 if warm_up < 1 else 3 if warm_up < 10 else 1):
             start = time.perf_counter()
             answer(store, out, query, values, registry, authorities)
             best = min(best, time.perf_counter() - start)
@@ -132,8 +134,10 @@ def main(sizes: list[int]) -> None:
     for (a, *_, wall_a, peak_a, _, _, q_a), (b, *_, wall_b, peak_b, _, _, q_b) in zip(rows, rows[1:]):
         growth = math.log(wall_b / wall_a) / math.log(b / a)
         print(f"{a} → {b} powers: time exponent {growth:.2f}, peak memory ×{peak_b / peak_a:.2f}")
-        steepest = max(q_b, key=lambda n: q_b[n] / max(q_a[n], 0.01))
-        print(f"    steepest query: {steepest}, exponent {math.log(max(q_b[steepest], 0.01) / max(q_a[steepest], 0.01)) / math.log(b / a):.2f}")
+        exponents = {name: math.log(max(q_b[name], 0.01) / max(q_a[name], 0.01)) / math.log(b / a) for name in q_b}
+        steepest = max(exponents, key=exponents.get)
+        print(f"    steepest query: {steepest}, exponent {exponents[steepest]:.2f}")
+        print("    query exponents: " + ", ".join(f"{name} {e:.2f}" for name, e in sorted(exponents.items(), key=lambda kv: -kv[1])))
 
 
 if __name__ == "__main__":
