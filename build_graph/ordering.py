@@ -23,6 +23,11 @@ import pyoxigraph as ox
 _FINAL_ORDER = re.compile(
     r"\bORDER\s+BY((?:\s*(?:(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\)|[?$]\w+))+)\s*$", re.IGNORECASE)
 _CONDITION = re.compile(r"(ASC|DESC)?\s*\(?\s*[?$](\w+)", re.IGNORECASE)
+_LINE_COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
+_SELECT_CLAUSE = re.compile(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", re.IGNORECASE | re.DOTALL)
+_AS_NAME = re.compile(r"\bAS\s+[?$](\w+)", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^()]*\)")
+_VARIABLE = re.compile(r"[?$](\w+)")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {_XSD + name for name in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -42,13 +47,30 @@ class FinalOrder:
 
 def split_final_order(sparql: str) -> FinalOrder | None:
     """The query without its final plain ORDER BY, and that clause's conditions; None when the
-    query has none this module can take over."""
+    query has none this module can take over, or orders by a variable it does not project."""
     text = sparql.rstrip()
     match = _FINAL_ORDER.search(text)
     if not match:
         return None
     conditions = tuple((name, (word or "").upper() == "DESC") for word, name in _CONDITION.findall(match.group(1)))
+    projected = projected_names(text)
+    if projected is not None and any(name not in projected for name, _ in conditions):
+        return None  # known before the query runs: pyoxigraph evaluates a grouped query at once
     return FinalOrder(text[:match.start()], conditions)
+
+
+def projected_names(sparql: str) -> set[str] | None:
+    """The variables the query's outer SELECT projects (bare or ``AS ?name``); None for
+    ``SELECT *`` or a query whose SELECT clause is not found."""
+    code = _LINE_COMMENT.sub("", sparql)
+    match = _SELECT_CLAUSE.search(code)
+    if not match or "*" in match.group(1):
+        return None
+    clause = match.group(1)
+    names = set(_AS_NAME.findall(clause))
+    while _PARENTHESES.search(clause):  # expressions, innermost first: only their AS names count
+        clause = _PARENTHESES.sub(" ", clause)
+    return names | set(_VARIABLE.findall(clause))
 
 
 class Unordered(Exception):

@@ -9,7 +9,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from build_graph.ordering import sort_rows, split_final_order
+from build_graph.ordering import projected_names, sort_rows, split_final_order
 from build_graph.queries import answer, authorities_in, bind, library, plain, run, run_ordered
 from build_graph.registry import load_registry
 
@@ -76,8 +76,9 @@ def test_what_it_cannot_order_is_left_to_the_store(small_store):
     assert split_final_order(SELECT + " ORDER BY ?label LIMIT 2") is None  # the limit picks by the store's order
     assert split_final_order(SELECT + " ORDER BY STRLEN(?label)") is None
     assert split_final_order(SELECT) is None
-    order = split_final_order(SELECT + " ORDER BY ?missing")
-    assert sort_rows(["s", "label", "count"], [], order) is None  # not projected
+    assert split_final_order(SELECT + " ORDER BY ?missing") is None  # not projected: seen before running
+    starred = split_final_order(SELECT.replace("?s ?label ?count", "*", 1) + " ORDER BY ?missing")
+    assert sort_rows(["s", "label", "count"], [], starred) is None  # SELECT *: seen in the rows
     mixed = [[None, ox.Literal("甲"), None], [None, ox.Literal("3", datatype=ox.NamedNode(
         "http://www.w3.org/2001/XMLSchema#integer")), None]]
     assert sort_rows(["s", "label", "count"], mixed, split_final_order(SELECT + " ORDER BY ?label")) is None
@@ -85,3 +86,11 @@ def test_what_it_cannot_order_is_left_to_the_store(small_store):
     assert sort_rows(["s", "label", "count"], dated, split_final_order(SELECT + " ORDER BY ?label")) is None
     sparql = SELECT + " ORDER BY ?label LIMIT 2"
     assert run_ordered(small_store, sparql) == run(small_store, sparql)
+
+
+def test_the_projected_variables_are_read_from_the_outer_select():
+    assert projected_names("# SELECT ?commented\nPREFIX a: <http://a#>\nSELECT DISTINCT ?x (COUNT(?y) AS ?n) "
+                           "(GROUP_CONCAT(DISTINCT ?z; separator=\",\") AS ?zs) WHERE { ?x a:p ?y }") == {"x", "n", "zs"}
+    assert projected_names("SELECT ?a ?b\n{ SELECT ?c WHERE {} }") == {"a", "b"}
+    assert projected_names("SELECT * WHERE { ?s ?p ?o }") is None
+    assert projected_names("ASK { ?s ?p ?o }") is None
