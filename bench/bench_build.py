@@ -4,7 +4,8 @@ peak memory of the build, each also as a ratio to a raw pyoxigraph ``bulk_load``
 N-Quads measured in this run; the library queries' times; a rebuild after one list is edited;
 growth exponents between sizes.
 
-Run: python bench/bench_build.py [POWERS ...]   (default: 1000 3000)
+Run: python bench/bench_build.py [--formats all|seed,html,…] [POWERS ...]   (default: 1000 3000;
+     the corpus's formats as bench/corpus.py takes them, default the seeds' own layouts)
 No assertion: a benchmark. Scale runs live here, never in the test suite.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import make_corpus  # noqa: E402
+from corpus import SEED, format_names, make_corpus  # noqa: E402
 
 PEAK_OF_CHILD = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
                  "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
@@ -104,15 +105,16 @@ def bulk_load_seconds(out: Path) -> tuple[float, int]:
         return seconds, sum(entry["quads"] for entry in index.values())
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], formats: tuple[str, ...] = (SEED,)) -> None:
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as work:
-            files = make_corpus(size, Path(work) / "lists")
+            files = make_corpus(size, Path(work) / "lists", formats)
             wall, lines, peak = build(files, Path(work) / "out")
             baseline, quads = bulk_load_seconds(Path(work) / "out")
             queries = query_milliseconds(Path(work) / "out")
-            edited = files[len(files) // 2]  # one list edited (a word of its first item), then built again
+            # one list edited (a word of its first item), then built again: the text file nearest the middle
+            edited = files[min((i for i, f in enumerate(files) if f.suffix == ".txt"), key=lambda i: abs(i - len(files) // 2))]
             edited.write_text(edited.read_text(encoding="utf-8").replace("医疗保险", "医疗保障", 1), encoding="utf-8")
             # the gigabytes the build wrote reach the disk first: timed right after it, the rebuild
             # would pay for the kernel's writeback of the build (≈ 4 s at 100k on this machine)
@@ -141,4 +143,10 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(x) for x in sys.argv[1:]] or [1000, 3000])
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build corpora of N powers and time the builds.")
+    parser.add_argument("powers", type=int, nargs="*", default=[1000, 3000])
+    parser.add_argument("--formats", default=SEED, help="all, or formats joined by commas (default: seed)")
+    args = parser.parse_args()
+    main(args.powers, format_names(args.formats))
