@@ -84,6 +84,8 @@ def test_what_it_cannot_order_is_left_to_the_store(small_store):
     assert sort_rows(["s", "label", "count"], mixed, split_final_order(SELECT + " ORDER BY ?label")) is None
     dated = [[None, ox.Literal("2020-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")), None]]
     assert sort_rows(["s", "label", "count"], dated, split_final_order(SELECT + " ORDER BY ?label")) is None
+    not_a_number = [[None, ox.Literal("NaN", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")), None]]
+    assert sort_rows(["s", "label", "count"], not_a_number, split_final_order(SELECT + " ORDER BY ?label")) is None
     sparql = SELECT + " ORDER BY ?label LIMIT 2"
     assert run_ordered(small_store, sparql) == run(small_store, sparql)
 
