@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -201,15 +200,9 @@ def authorities_in(store: ox.Store) -> list[str]:
 
 def run(store: ox.Store, sparql: str) -> tuple[list[str], list[list]]:
     """(variable names, rows of pyoxigraph terms or None) on the embedded store (union default graph)."""
-    names, rows = _select(store, sparql)
-    return names, list(rows)
-
-
-def _select(store: ox.Store, sparql: str) -> tuple[list[str], Iterator[list]]:
-    """(variable names, the rows as they are read from the store's lazy evaluation)."""
     solutions = store.query(sparql, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
-    return names, ([row[n] for n in names] for row in solutions)
+    return names, [[row[n] for n in names] for row in solutions]
 
 
 def run_ordered(store: ox.Store, sparql: str) -> tuple[list[str], list[list]]:
@@ -217,11 +210,10 @@ def run_ordered(store: ox.Store, sparql: str) -> tuple[list[str], list[list]]:
     :mod:`ordering` can (the same rows in the same order, without the store's costly sort)."""
     order = split_final_order(sparql)
     if order is not None:
-        names, rows = _select(store, order.body)  # lazy: nothing evaluated before the rows are read
-        if all(name in names for name, _ in order.conditions):
-            ordered = sort_rows(names, list(rows), order)
-            if ordered is not None:
-                return names, ordered
+        names, rows = run(store, order.body)
+        ordered = sort_rows(names, rows, order)
+        if ordered is not None:
+            return names, ordered
     return run(store, sparql)
 
 
