@@ -96,3 +96,21 @@ def test_the_projected_variables_are_read_from_the_outer_select():
     assert projected_names("SELECT ?a ?b\n{ SELECT ?c WHERE {} }") == {"a", "b"}
     assert projected_names("SELECT * WHERE { ?s ?p ?o }") is None
     assert projected_names("ASK { ?s ?p ?o }") is None
+
+
+def test_powerkg_query_asks_the_store_for_the_rows_unsorted(bundled_build, monkeypatch):
+    """answer() (what `powerkg query` runs) sends the library query without its final ORDER BY
+    and sorts the rows itself; a query ordering by a variable it does not project goes whole."""
+    from build_graph import queries
+
+    asked = []
+    store_run = queries.run
+    monkeypatch.setattr(queries, "run", lambda store, sparql: asked.append(sparql) or store_run(store, sparql))
+    store, registry = ox.Store.read_only(str(bundled_build / "store")), load_registry()
+    names, rows = answer(store, bundled_build, library()["whole-document-only"], {}, registry)
+    assert len(asked) == 1 and not re.search(r"ORDER\s+BY\s+\?list", asked[0]) and len(rows) == 13
+    assert [(r[names.index("list")], r[names.index("name")]) for r in rows] == \
+        sorted((r[names.index("list")], r[names.index("name")]) for r in rows)
+    asked.clear()
+    answer(store, bundled_build, library()["instruments-by-level"], {}, registry)
+    assert len(asked) == 1 and re.search(r"ORDER\s+BY[^}]*$", asked[0])  # ?rank is not projected
