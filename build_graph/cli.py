@@ -199,7 +199,7 @@ def cmd_query(args) -> int:
         values[key.strip()] = value.strip()
     try:
         query = find_query(args.name)
-        names, rows = answer(store, _output_dir(args), query, values, load_registry())
+        names, rows = answer(store, _output_dir(args), query, values, load_registry(), live=args.live)
     except QueryError as exc:
         print(f"powerkg: error: {exc}", file=sys.stderr)
         return 2
@@ -304,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="NAME=VALUE")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--list", action="store_true", help="list the library's queries")
+    p.add_argument("--live", action="store_true", help="run the SPARQL on the store even where the build "
+                   "answered the query already (answers.sqlite, articles.sqlite)")
     p.add_argument("-o", "--output", help="the build's output folder (default output/)")
     p.set_defaults(func=cmd_query)
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import article_index, iris
+from . import article_index, iris, precomputed_answers
 from .citations.grammar import find_citations
 from .citations.model import InstrumentMention
 from .citations.normalize import to_int
 from .data import folder
-from .ordering import sort_rows, split_final_order
+from .ordering import sort_concatenations, sort_rows, split_final_order
 from .power_types import normalize_power_type
 from .registry import Registry, number_key, title_key
 from .spreadsheet import csv_text
@@ -116,20 +116,25 @@ def instrument_id(value: str, registry: Registry) -> str:
 
 def bind_value(param: Param, value: str, registry: Registry, authorities: list[str]) -> str:
     """A parameter value as a SPARQL term (N-Triples syntax)."""
+    return str(param_term(param, value, registry, authorities))
+
+
+def param_term(param: Param, value: str, registry: Registry, authorities: list[str]) -> ox.NamedNode | ox.Literal:
+    """A parameter value as the term it binds; QueryError (with suggestions) for an unknown one."""
     if param.kind == "instrument":
-        return f"<{resolve_instrument(value, registry)}>"
+        return ox.NamedNode(resolve_instrument(value, registry))
     if param.kind == "article":
-        return str(ox.Literal(str(article_number(value))))
+        return ox.Literal(str(article_number(value)))
     if param.kind == "power-type":
         label = normalize_power_type(value)
         if label is None:
             raise QueryError(f"unknown power type {value!r}{_suggest(value, list(iris.POWER_TYPE_SLUGS))}")
-        return f"<{iris.power_type(label)}>"
+        return ox.NamedNode(iris.power_type(label))
     if param.kind == "authority":
         if value not in authorities:
             raise QueryError(f"unknown authority {value!r}{_suggest(value, authorities)}")
-        return f"<{iris.authority(value)}>"
-    return str(ox.Literal(value))
+        return ox.NamedNode(iris.authority(value))
+    return ox.Literal(value)
 
 
 def article_number(value: str) -> int:
@@ -173,22 +178,34 @@ def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, author
 
 
 def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, str], registry: Registry,
-           authorities: list[str] | None = None) -> tuple[list[str], list[list]]:
+           authorities: list[str] | None = None, live: bool = False) -> tuple[list[str], list[list]]:
     """(variable names, rows of plain values, :func:`plain`) of ``query`` with ``values`` on the
-    build in ``out`` (its ``store``): the library's ``powers-by-article`` from the build's article
-    index (:mod:`article_index`: the same rows, in milliseconds) where it has the article, every
-    other query by SPARQL (its final ORDER BY done in Python, :func:`run_ordered`).
+    build in ``out`` (its ``store``). Unless ``live``, a library query is answered from what the
+    build made: ``powers-by-article`` from the article index (:mod:`article_index`) where it has
+    the article, a query answered per authority from the build's answers
+    (:mod:`precomputed_answers`) — the same rows, without a join over the whole corpus. Any other
+    query by SPARQL (its final ORDER BY done in Python, :func:`run_ordered`). Either way the parts
+    of a GROUP_CONCAT cell come in one order (``ordering.sort_concatenations``).
     ``authorities`` (``authorities_in``, for binding an authority) are read from the store when
     needed and not given."""
     if authorities is None:
         authorities = authorities_in(store) if any(p.kind == "authority" for p in query.params) else []
     sparql = bind(query, values, registry, authorities)
-    if query.name == article_index.QUERY_NAME and query.path.parent == folder("queries"):
+    library_query = query.path.parent == folder("queries") and not live
+    if query.name == article_index.QUERY_NAME and library_query:
         instrument = resolve_instrument(values["instrument"], registry)
         rows = article_index.lookup(out, instrument, article_number(values["article"]))
         if rows is not None:
             return list(article_index.COLUMNS), rows
-    names, rows = run_ordered(store, sparql)
+    found = precomputed_answers.lookup(out, query, {p.name: param_term(p, values[p.name], registry, authorities)
+                                                    for p in query.params}) if library_query else None
+    order = split_final_order(query.text) if found is not None else None
+    ordered = sort_rows(*found, order) if order is not None else found[1] if found is not None else None
+    if ordered is not None:
+        names, rows = found[0], ordered
+    else:
+        names, rows = run_ordered(store, sparql)
+    rows = sort_concatenations(names, rows, query.text)
     return names, [[plain(term) for term in row] for row in rows]
 
 

@@ -545,6 +545,16 @@ class SiteDB:
         yield from self.sql.execute("SELECT lists.list_id, item_no, power, power_type, department FROM items "
                                     "JOIN lists ON lists.seq = items.list_seq ORDER BY list_seq, items.seq")
 
+    def power_authorities(self) -> dict[str, set[str]]:
+        """Each list's authorities of its powers (IRIs: a power's IRI is its authority's, then
+        ``/power/``), by list id."""
+        found: dict[str, set[str]] = {}
+        for list_id, authority in self.sql.execute(
+                "SELECT DISTINCT lists.list_id, substr(power, 1, instr(power, '/power/') - 1) FROM items "
+                "JOIN lists ON lists.seq = items.list_seq WHERE instr(power, '/power/') > 0"):
+            found.setdefault(list_id, set()).add(authority)
+        return found
+
     def item_count(self) -> int:
         return self.sql.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 

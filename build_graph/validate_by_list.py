@@ -4,7 +4,8 @@ a few groups to a batch, batches on a process pool — memory bounded by a batch
 Input is each graph's byte range in the build's graph files (:mod:`graph_files`) or in one N-Quads
 file whose graphs are contiguous, and the groups:
 the list graphs that must be validated together. Lists of one authority share their powers'
-nodes (a power's IRI is its authority and name), so a group is the lists of one authority.
+nodes (a power's IRI is its authority and name), so a group is the lists whose powers share an
+authority (:func:`validation_groups`).
 Every graph in no group is *shared* (registry, ontology, cross-list).
 
 A batch's store holds, of the triples the shapes and the report read (``shape_predicates``),
@@ -92,17 +93,38 @@ def _graph_of(line: bytes) -> str:
     return candidate.decode() if start > 0 and body[:start].count(b" ") >= 2 else ""
 
 
-def validation_groups(lists) -> list[list[str]]:
-    """The graphs to validate together: the list graphs of one authority (objects with
-    ``list_id`` and ``authority`` in; groups in the order of each authority's first list), then
-    the alignment graph alone. The alignment's nodes are its own — no list's line names them —
-    so it needs no other graph, and left among the shared graphs it would sit in every batch's
-    index of shared lines (at 100k powers 80k lines the shapes read, none reached from a list)."""
+def validation_groups(lists, power_authorities: dict[str, set[str]] | None = None) -> list[list[str]]:
+    """The graphs to validate together: the list graphs whose powers share an authority
+    (objects with ``list_id`` and ``authority`` in; groups in the order of their first list),
+    then the alignment graph alone. A power's authority is its row's (实施主体) where the row
+    names one, else the list's: ``power_authorities`` gives each list's (by id; IRIs or names),
+    taken from the lists' records when they carry them. Lists sharing an authority share its
+    nodes (a power's IRI is its authority and name), so they are validated together — lists
+    linked through a chain of shared authorities too.
+    The alignment's nodes are its own — no list's line names them — so it needs no other graph,
+    and left among the shared graphs it would sit in every batch's index of shared lines (at 100k
+    powers 80k lines the shapes read, none reached from a list)."""
     from . import iris
 
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for power_list in lists:
+        own = iris.authority(power_list.authority)
+        if power_authorities is not None:
+            others = power_authorities.get(power_list.list_id, set())
+        else:
+            others = {iris.authority(r.authority) for r in getattr(power_list, "records", ()) if r.authority}
+        for other in others:
+            parent[root(other if other.startswith("http") else iris.authority(other))] = root(own)
     groups: dict[str, list[str]] = {}
     for power_list in lists:
-        groups.setdefault(power_list.authority, []).append(iris.list_graph(power_list.list_id))
+        groups.setdefault(root(iris.authority(power_list.authority)), []).append(iris.list_graph(power_list.list_id))
     return [*groups.values(), [iris.alignment_graph()]]
 
 
@@ -150,8 +172,9 @@ def _quick_keys(ranges, grouped: set[str], files, digests: dict[str, str]):
 READ_BYTES = 4 * 2**20  # N-Quads are read this much at a time (a shared graph can be 10⁸ bytes)
 
 
-def _read(ranges, wanted: frozenset[bytes]) -> list[bytes]:
-    """The lines of ``ranges`` (file, offset, length) whose predicate the shapes or report read."""
+def _read(ranges, wanted: frozenset[bytes] | None) -> list[bytes]:
+    """The lines of ``ranges`` (file, offset, length) whose predicate is in ``wanted`` (the
+    shapes' and the report's; None: every line)."""
     lines = []
     for path, offset, length in ranges:
         with open(path, "rb") as handle:
@@ -166,7 +189,8 @@ def _read(ranges, wanted: frozenset[bytes]) -> list[bytes]:
                 if length > 0:  # a line cut by the block waits for the next one
                     cut = block.rfind(b"\n") + 1
                     block, rest = block[:cut], block[cut:]
-                lines += [line for line in block.splitlines(keepends=True) if line.split(b" ", 2)[1] in wanted]
+                lines += block.splitlines(keepends=True) if wanted is None else \
+                    [line for line in block.splitlines(keepends=True) if line.split(b" ", 2)[1] in wanted]
     return lines
 
 

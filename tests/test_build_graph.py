@@ -177,7 +177,7 @@ def test_the_streaming_build_writes_what_the_in_memory_build_writes(tmp_path):
     stream_build(list_jobs(), None, tmp_path / "one", workers=1)
     stream_build(list_jobs(), None, tmp_path / "two", workers=2)
     for name in ("graph.nq", "graph.ttl", "records.json", "citations.json", "findings.csv", "summary.json",
-                 "validation.csv", "index.html"):
+                 "validation.csv", "index.html", "answers.sqlite"):
         memory = (tmp_path / "memory" / name).read_bytes()
         assert memory == (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert not (tmp_path / "two" / ".chunks").exists()

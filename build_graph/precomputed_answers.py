@@ -1,0 +1,336 @@
+"""Library queries answered at build time, one authority at a time, and kept beside the store
+(``answers.sqlite``), so that ``powerkg query`` reads rows instead of joining the whole corpus.
+
+Why: every join the engine makes over the union of all lists grows faster than the corpus
+(pyoxigraph's lookups and hash tables outgrow its caches: from 10k to 100k powers the aggregate
+queries grew with exponents 1.10–1.19). Answered per authority, each query runs on a store of a
+bounded size, so the work grows with the number of authorities: linearly.
+
+A library query opts in with the header line ``# answered: per-authority``, a promise that its
+answer on the whole graph is the union of its answers on each *group* — the list graphs of one
+authority (``validate_by_list.validation_groups``) with the shared lines they reach (registry,
+ontology, cross-list; :func:`group_closure`) — which holds when every row comes from one
+authority's powers, its groups (GROUP BY) never span two authorities, and it reaches another
+list's data only through the shared graphs. Per group, the query is run
+
+- with its parameters unbound and projected (each group answers every value; :func:`lookup`
+  keeps the rows of the values asked and drops those columns), added to the outer ``GROUP BY``;
+- without the lines between ``# across authorities: ?X ?Y`` and ``# end across authorities``,
+  a condition on several authorities no group can decide: ``?X`` and ``?Y`` are projected, and
+  :func:`lookup` keeps the rows of an ``?X`` that rows of more than one ``?Y`` share;
+- without its final ``ORDER BY`` (``queries.answer`` sorts, as for every query).
+
+Rows of a ``SELECT DISTINCT`` are made distinct again across groups. A query's stored rows carry
+the SHA-256 of the text each group ran: a query changed since the build is answered by SPARQL.
+tests/test_precomputed_answers.py compares every such query's rows with SPARQL's on the bundled
+lists and on variations (several authorities, lists sharing one, every parameter value).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import list_cache
+from .data import folder
+from .ordering import projected_names, split_final_order
+
+ANSWERS_FILE = "answers.sqlite"
+GROUP_BYTES = 16 * 2**20  # of N-Quads per job of groups: some hundred jobs at 100k powers
+# document-family edges, followed from their object too: a group citing a notice must see the
+# rules it promulgates and the parts of what it cites, for a query naming those (powers-by-instrument)
+_FAMILY = (b"<https://w3id.org/powerkg/ontology#promulgatedBy>", b"<http://data.europa.eu/eli/ontology#is_part_of>")
+_ACROSS = re.compile(r"^[ \t]*# across authorities: [?$](\w+) [?$](\w+).*?^[ \t]*# end across authorities[^\n]*\n",
+                     re.MULTILINE | re.DOTALL)
+_SELECT = re.compile(r"\bSELECT(\s+DISTINCT)?\b", re.IGNORECASE)
+_GROUP_BY = re.compile(r"\bGROUP\s+BY\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class GroupForm:
+    """A library query as each group runs it: ``text``; ``keys`` (parameters) and ``across``
+    (the two variables of its condition across authorities, or None) are projected in front of
+    the query's own columns; ``distinct`` for a SELECT DISTINCT; ``digest`` of ``text``."""
+
+    name: str
+    text: str
+    keys: tuple[str, ...]
+    across: tuple[str, str] | None
+    distinct: bool
+    own_columns: frozenset[str]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def group_form(query) -> GroupForm | None:
+    """The per-group form of a ``queries.LibraryQuery``; None unless it is answered per authority."""
+    if not re.search(r"^# answered: per-authority\s*$", query.text, re.MULTILINE):
+        return None
+    text = query.text
+    across_match = _ACROSS.search(text)
+    across = (across_match.group(1), across_match.group(2)) if across_match else None
+    if across_match:
+        text = text[:across_match.start()] + text[across_match.end():]
+    order = split_final_order(text)
+    text = order.body + "\n" if order else text
+    own = frozenset(projected_names(query.text) or ())
+    keys = tuple(p.name for p in query.params)
+    hidden = [name for name in (*keys, *(across or ())) if name not in own]
+    select = _SELECT.search(text)
+    extra = "".join(f" ?{name}" for name in hidden)
+    text = text[:select.end()] + extra + text[select.end():]
+    tail_start = text.rfind("}")  # the outer WHERE's end: a GROUP BY after it is the outer one
+    group_by = _GROUP_BY.search(text, tail_start)
+    if group_by and hidden:
+        text = text[:group_by.end()] + extra + text[group_by.end():]
+    return GroupForm(query.name, text, keys, across, bool(select.group(1)), own)
+
+
+@lru_cache(maxsize=2)
+def library_forms(queries_folder: str | None = None) -> tuple[GroupForm, ...]:
+    """The per-group forms of the library's queries (``queries_folder``: the library's, by default)."""
+    from .queries import parse_query_file
+
+    root = Path(queries_folder) if queries_folder else folder("queries")
+    forms = (group_form(parse_query_file(path)) for path in sorted(root.glob("*.rq")))
+    return tuple(form for form in forms if form is not None)
+
+
+# -- one group --------------------------------------------------------------------------------
+
+def _encode(term):
+    """A term as JSON: a plain string literal as itself, else [kind, value(, datatype or language)]."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return [0, term.value]
+    if isinstance(term, ox.BlankNode):
+        return [1, term.value]
+    if term.language:
+        return [3, term.value, term.language]
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return term.value
+    return [2, term.value, term.datatype.value]
+
+
+def _hashable(cell):
+    return tuple(cell) if isinstance(cell, list) else cell
+
+
+def _decode(cell):
+    if cell is None or isinstance(cell, str):
+        return cell if cell is None else ox.Literal(cell)
+    kind, value, *rest = cell
+    if kind == 0:
+        return ox.NamedNode(value)
+    if kind == 1:
+        return ox.BlankNode(value)
+    if kind == 3:
+        return ox.Literal(value, language=rest[0])
+    return ox.Literal(value, datatype=ox.NamedNode(rest[0]))
+
+
+def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, bytes]:
+    """Each form's (columns, rows) on a store of ``lines`` (N-Quads), as compressed JSON."""
+    store = ox.Store()
+    store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+    answers = {}
+    for form in forms:
+        solutions = store.query(form.text, use_default_graph_as_union=True)
+        columns = [v.value for v in solutions.variables]
+        rows = [[_encode(row[name]) for name in columns] for row in solutions]
+        answers[form.name] = zlib.compress(json.dumps([columns, rows], ensure_ascii=False,
+                                                      separators=(",", ":")).encode(), 1)
+    return answers
+
+
+# -- the groups of a build, on a process pool --------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupJob:
+    """Groups answered in one process: each as its graphs' byte ranges (file, offset, length)
+    and its quick key (tool, forms, shared graphs' and its own graphs' digests; "" without a
+    cache); ``shared``: the shared graphs' ranges."""
+
+    groups: tuple[tuple[tuple[str, int, int], ...], ...]
+    quick_keys: tuple[str, ...]
+    shared: tuple[tuple[str, int, int], ...]
+    cache: str | None
+    queries_folder: str | None = None
+
+
+@lru_cache(maxsize=2)
+def _shared_index(shared) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
+    """Every shared line by subject — and a document-family line by its object too — with the
+    terms written in them (once per process)."""
+    from .validate_by_list import _TERM, _read
+
+    by_term: dict[bytes, list[bytes]] = {}
+    for line in _read(shared, None):
+        subject, predicate, rest = line.split(b" ", 2)
+        by_term.setdefault(subject, []).append(line)
+        if predicate in _FAMILY:
+            by_term.setdefault(rest.split(b" ", 1)[0], []).append(line)
+    return {term: (found, set(_TERM.findall(b"".join(found)))) for term, found in by_term.items()}
+
+
+def group_closure(own: list[bytes], shared) -> list[bytes]:
+    """The shared lines ``own`` reaches (``validate_by_list.closure`` on :func:`_shared_index`), once each."""
+    from .validate_by_list import closure
+
+    return sorted(set(closure(own, _shared_index(shared))))
+
+
+def answer_job(job: GroupJob) -> list[tuple[str, dict[str, bytes]]]:
+    """(content key, answers) of each group of ``job``; with a cache, each group's answers are
+    kept under its content key (the forms, its lines and the shared lines they reach) and its
+    quick key, and taken from there."""
+    from .validate_by_list import _read
+
+    forms = library_forms(job.queries_folder)
+    cache = Path(job.cache) if job.cache else None
+    prefix = (list_cache.fingerprint() + _forms_digest(forms)).encode()
+    made = []
+    for ranges, quick in zip(job.groups, job.quick_keys):
+        entry = list_cache.load(cache, quick) if cache and quick else None
+        if entry is not None:
+            made.append(entry)
+            continue
+        own = _read(ranges, None)
+        reached = group_closure(own, job.shared)
+        digest = hashlib.sha256(prefix)
+        for part in (sorted(own), reached):
+            digest.update(b"%d\0" % len(part) + b"".join(part))
+        key = digest.hexdigest()
+        answers = list_cache.load(cache, key) if cache else None
+        if answers is None:
+            answers = answer_group(own + reached, forms)
+            if cache:
+                list_cache.store(cache, key, answers)
+        if cache and quick:
+            list_cache.store(cache, quick, (key, answers))
+        made.append((key, answers))
+    return made
+
+
+def _forms_digest(forms: tuple[GroupForm, ...]) -> str:
+    return hashlib.sha256("".join(f"{f.name}\0{f.digest}\0" for f in forms).encode()).hexdigest()
+
+
+def group_jobs(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], cache: Path | None = None,
+               digests: dict[str, str] | None = None, queries_folder: str | None = None) -> list[GroupJob]:
+    """The jobs answering ``groups`` (lists of list graphs; graphs without quads left out), a
+    group never split; every graph in no group but the alignment's is shared."""
+    from . import iris
+
+    groups = [g for g in ([graph for graph in group if graph in ranges] for group in groups)
+              if g and iris.alignment_graph() not in g]
+    grouped = {graph for group in groups for graph in group}
+    shared_graphs = sorted(g for g in ranges if g not in grouped and g != iris.alignment_graph())
+    shared = tuple(ranges[g] for g in shared_graphs)
+    base = None
+    if cache is not None and digests is not None:
+        base = hashlib.sha256((list_cache.fingerprint() + _forms_digest(library_forms(queries_folder))).encode())
+        base.update(repr([(g, digests[g]) for g in shared_graphs]).encode())
+    jobs, current, keys, size = [], [], [], 0
+    for group in groups:
+        members = tuple(ranges[graph] for graph in group)
+        if current and size + sum(n for _, _, n in members) > GROUP_BYTES:
+            jobs.append(GroupJob(tuple(current), tuple(keys), shared, str(cache) if cache else None, queries_folder))
+            current, keys, size = [], [], 0
+        current.append(members)
+        if base is not None:
+            quick = base.copy()
+            quick.update(repr([(g, digests.get(g)) for g in group]).encode())
+            keys.append("q" + quick.hexdigest())
+        else:
+            keys.append("")
+        size += sum(n for _, _, n in members)
+    if current:
+        jobs.append(GroupJob(tuple(current), tuple(keys), shared, str(cache) if cache else None, queries_folder))
+    return jobs
+
+
+def write_answers(path: Path, ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], submit=None,
+                  cache: Path | None = None, digests: dict[str, str] | None = None,
+                  queries_folder: str | None = None, progress=lambda message: None) -> int:
+    """``path`` (a new file): the library's per-authority queries answered on every group, in
+    the order of ``groups``; returns the groups answered. ``submit`` runs a job elsewhere
+    (``pool.submit``); with ``cache`` (a folder) and the graphs' ``digests`` a rebuild answers
+    only the groups an edit reaches, and the folder keeps only the entries this build used."""
+    from .validate_by_list import _taken
+
+    forms = library_forms(queries_folder)
+    jobs = group_jobs(ranges, groups, cache, digests, queries_folder)
+    if submit is None:
+        parts = (answer_job(job) for job in jobs)
+    else:
+        futures = [submit(answer_job, job) for job in jobs]
+        parts = (_taken(futures, i) for i in range(len(futures)))
+    path.unlink(missing_ok=True)
+    sql = sqlite3.connect(path)
+    sql.execute("PRAGMA journal_mode = OFF")
+    sql.execute("CREATE TABLE queries (name TEXT PRIMARY KEY, digest TEXT NOT NULL, columns TEXT NOT NULL)")
+    sql.execute("CREATE TABLE answers (name TEXT NOT NULL, seq INTEGER NOT NULL, rows BLOB NOT NULL, "
+                "PRIMARY KEY (name, seq)) WITHOUT ROWID")
+    used, seq, columns = set(), 0, {}
+    for part in parts:
+        for key, answers in part:
+            used.add(key)
+            for name, blob in answers.items():
+                if name not in columns:
+                    columns[name] = json.loads(zlib.decompress(blob))[0]
+                sql.execute("INSERT INTO answers VALUES (?, ?, ?)", (name, seq, blob))
+            seq += 1
+    sql.executemany("INSERT INTO queries VALUES (?, ?, ?)",
+                    [(f.name, f.digest, json.dumps(columns[f.name])) for f in forms if f.name in columns])
+    sql.commit()
+    sql.close()
+    if cache is not None:
+        list_cache.prune(cache, used | {k for job in jobs for k in job.quick_keys if k})
+    progress(f"  answered {len(forms)} library queries on {seq} group(s) of lists → {ANSWERS_FILE}")
+    return seq
+
+
+# -- at query time ------------------------------------------------------------------------------
+
+def lookup(out: Path, query, terms: dict[str, object]) -> tuple[list[str], list[list]] | None:
+    """(columns, rows of pyoxigraph terms) of library ``query`` with its parameters bound to
+    ``terms`` (name → pyoxigraph term) from the build in ``out``; None when the build has no
+    answers of this query as the library now words it (answer it by SPARQL then)."""
+    form = group_form(query)
+    path = out / ANSWERS_FILE
+    if form is None or not path.is_file():
+        return None
+    sql = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = sql.execute("SELECT digest, columns FROM queries WHERE name = ?", (form.name,)).fetchone()
+        if found is None or found[0] != form.digest:
+            return None
+        columns = json.loads(found[1])
+        blobs = [blob for (blob,) in sql.execute("SELECT rows FROM answers WHERE name = ? ORDER BY seq", (form.name,))]
+    finally:
+        sql.close()
+    wanted = [(columns.index(name), _encode(terms[name])) for name in form.keys]
+    rows = [row for blob in blobs for row in json.loads(zlib.decompress(blob))[1]
+            if all(row[i] == value for i, value in wanted)]
+    if form.across:
+        first, second = columns.index(form.across[0]), columns.index(form.across[1])
+        seen: dict = {}
+        for row in rows:
+            seen.setdefault(_hashable(row[first]), set()).add(_hashable(row[second]))
+        rows = [row for row in rows if len(seen[_hashable(row[first])]) > 1]
+    kept = [i for i, name in enumerate(columns) if name in form.own_columns]
+    result = [[row[i] for i in kept] for row in rows]
+    if form.distinct:
+        result = list({tuple(map(_hashable, row)): row for row in result}.values())
+    return [columns[i] for i in kept], [[_decode(cell) for cell in row] for row in result]
