@@ -42,7 +42,7 @@ from .article_index import INDEX_FILE as ARTICLE_INDEX, write_article_index
 from .spreadsheet import csv_text
 from .ontodoc import write_ontology_docs
 from .validate import load_shapes, rule_provisions, write_reports
-from .precomputed_answers import ANSWERS_FILE, write_answers
+from .precomputed_answers import ANSWERS_FILE, start_answers, write_answers
 from .validate_by_list import validation_groups, validate_by_list
 from .site_db import SiteDB
 from .pages import write_comparisons, write_pages, write_site
@@ -212,7 +212,7 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     del store
     groups = validation_groups(built.lists)
     report = validate_by_list(out, groups, ranges_of(out, index))  # as the streaming build does
-    write_answers(out / ANSWERS_FILE, ranges_of(out, index), groups, progress=progress)
+    write_answers(out / ANSWERS_FILE, start_answers(ranges_of(out, index), groups), progress)
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()

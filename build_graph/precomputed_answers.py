@@ -11,7 +11,9 @@ answer on the whole graph is the union of its answers on each *group* — the li
 authority (``validate_by_list.validation_groups``) with the shared lines they reach (registry,
 ontology, cross-list; :func:`group_closure`) — which holds when every row comes from one
 authority's powers, its groups (GROUP BY) never span two authorities, and it reaches another
-list's data only through the shared graphs. Per group, the query is run
+list's data only through the shared graphs. Groups are answered a few dozen at a time on one
+store of their lines and the shared lines they reach (the union of their answers again; a batch's
+bounds are set by content, so an edit moves no other batch's), and the query is run
 
 - with its parameters unbound and projected (each group answers every value; :func:`lookup`
   keeps the rows of the values asked and drops those columns), added to the outer ``GROUP BY``;
@@ -35,6 +37,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -43,7 +46,8 @@ from .data import folder
 from .ordering import projected_names, split_final_order
 
 ANSWERS_FILE = "answers.sqlite"
-GROUP_BYTES = 16 * 2**20  # of N-Quads per job of groups: some hundred jobs at 100k powers
+BATCH_GROUPS = 32         # groups a batch of groups holds on average (bounds set by content)
+BATCH_BYTES = 16 * 2**20  # at most, of N-Quads (unless one group is larger)
 # document-family edges, followed from their object too: a group citing a notice must see the
 # rules it promulgates and the parts of what it cites, for a query naming those (powers-by-instrument)
 _FAMILY = (b"<https://w3id.org/powerkg/ontology#promulgatedBy>", b"<http://data.europa.eu/eli/ontology#is_part_of>")
@@ -140,7 +144,8 @@ def _decode(cell):
 
 
 def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, bytes]:
-    """Each form's (columns, rows) on a store of ``lines`` (N-Quads), as compressed JSON."""
+    """Each form's (columns, rows) on a store of ``lines`` (N-Quads: groups' lines and the shared
+    lines they reach), as compressed JSON."""
     store = ox.Store()
     store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
     answers = {}
@@ -153,16 +158,17 @@ def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, 
     return answers
 
 
-# -- the groups of a build, on a process pool --------------------------------------------------
+# -- the groups of a build, in batches on a process pool -------------------------------------
 
 @dataclass(frozen=True)
-class GroupJob:
-    """Groups answered in one process: each as its graphs' byte ranges (file, offset, length)
-    and its quick key (tool, forms, shared graphs' and its own graphs' digests; "" without a
-    cache); ``shared``: the shared graphs' ranges."""
+class AnswerBatch:
+    """Groups answered together on one store (the union of their answers is each query's answer
+    on the store of all of them): each group as its graphs' byte ranges (file, offset, length);
+    ``quick_key`` from the tool, the forms, the shared graphs' and its own graphs' digests ("":
+    no cache); ``shared``: the shared graphs' ranges."""
 
     groups: tuple[tuple[tuple[str, int, int], ...], ...]
-    quick_keys: tuple[str, ...]
+    quick_key: str
     shared: tuple[tuple[str, int, int], ...]
     cache: str | None
     queries_folder: str | None = None
@@ -190,46 +196,44 @@ def group_closure(own: list[bytes], shared) -> list[bytes]:
     return sorted(set(closure(own, _shared_index(shared))))
 
 
-def answer_job(job: GroupJob) -> list[tuple[str, dict[str, bytes]]]:
-    """(content key, answers) of each group of ``job``; with a cache, each group's answers are
-    kept under its content key (the forms, its lines and the shared lines they reach) and its
-    quick key, and taken from there."""
+def answer_batch(batch: AnswerBatch) -> tuple[str, dict[str, bytes]]:
+    """(content key, answers) of ``batch``: with a cache, kept under its content key (tool,
+    forms, its lines and the shared lines they reach) and its quick key, and taken from there
+    — by the quick key without reading a line."""
     from .validate_by_list import _read
 
-    forms = library_forms(job.queries_folder)
-    cache = Path(job.cache) if job.cache else None
-    prefix = (list_cache.fingerprint() + _forms_digest(forms)).encode()
-    made = []
-    for ranges, quick in zip(job.groups, job.quick_keys):
-        entry = list_cache.load(cache, quick) if cache and quick else None
-        if entry is not None:
-            made.append(entry)
-            continue
-        own = _read(ranges, None)
-        reached = group_closure(own, job.shared)
-        digest = hashlib.sha256(prefix)
-        for part in (sorted(own), reached):
-            digest.update(b"%d\0" % len(part) + b"".join(part))
-        key = digest.hexdigest()
-        answers = list_cache.load(cache, key) if cache else None
-        if answers is None:
-            answers = answer_group(own + reached, forms)
-            if cache:
-                list_cache.store(cache, key, answers)
-        if cache and quick:
-            list_cache.store(cache, quick, (key, answers))
-        made.append((key, answers))
-    return made
+    forms = library_forms(batch.queries_folder)
+    cache = Path(batch.cache) if batch.cache else None
+    entry = list_cache.load(cache, batch.quick_key) if cache and batch.quick_key else None
+    if entry is not None:
+        return entry
+    own = [line for ranges in batch.groups for line in _read(ranges, None)]
+    reached = group_closure(own, batch.shared)
+    digest = hashlib.sha256((list_cache.fingerprint() + _forms_digest(forms)).encode())
+    for part in (sorted(own), reached):
+        digest.update(b"%d\0" % len(part) + b"".join(part))
+    key = digest.hexdigest()
+    answers = list_cache.load(cache, key) if cache else None
+    if answers is None:
+        answers = answer_group(own + reached, forms)
+        if cache:
+            list_cache.store(cache, key, answers)
+    if cache and batch.quick_key:
+        list_cache.store(cache, batch.quick_key, (key, answers))
+    return key, answers
 
 
 def _forms_digest(forms: tuple[GroupForm, ...]) -> str:
     return hashlib.sha256("".join(f"{f.name}\0{f.digest}\0" for f in forms).encode()).hexdigest()
 
 
-def group_jobs(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], cache: Path | None = None,
-               digests: dict[str, str] | None = None, queries_folder: str | None = None) -> list[GroupJob]:
-    """The jobs answering ``groups`` (lists of list graphs; graphs without quads left out), a
-    group never split; every graph in no group but the alignment's is shared."""
+def answer_batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], cache: Path | None = None,
+                   digests: dict[str, str] | None = None, queries_folder: str | None = None,
+                   batch_groups: int = BATCH_GROUPS) -> list[AnswerBatch]:
+    """The batches answering ``groups`` (lists of list graphs; graphs without quads left out),
+    a group never split; every graph in no group but the alignment's is shared. A batch ends
+    after a group whose first graph's name hashes to 0 modulo ``batch_groups`` (so an edit or
+    a new list moves no other batch's bounds), or at ``BATCH_BYTES`` of N-Quads."""
     from . import iris
 
     groups = [g for g in ([graph for graph in group if graph in ranges] for group in groups)
@@ -241,41 +245,61 @@ def group_jobs(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]],
     if cache is not None and digests is not None:
         base = hashlib.sha256((list_cache.fingerprint() + _forms_digest(library_forms(queries_folder))).encode())
         base.update(repr([(g, digests[g]) for g in shared_graphs]).encode())
-    jobs, current, keys, size = [], [], [], 0
-    for group in groups:
-        members = tuple(ranges[graph] for graph in group)
-        if current and size + sum(n for _, _, n in members) > GROUP_BYTES:
-            jobs.append(GroupJob(tuple(current), tuple(keys), shared, str(cache) if cache else None, queries_folder))
-            current, keys, size = [], [], 0
-        current.append(members)
+    batches, current, size = [], [], 0
+
+    def cut() -> None:
+        quick = ""
         if base is not None:
-            quick = base.copy()
-            quick.update(repr([(g, digests.get(g)) for g in group]).encode())
-            keys.append("q" + quick.hexdigest())
-        else:
-            keys.append("")
-        size += sum(n for _, _, n in members)
+            digest = base.copy()
+            digest.update(repr([(g, digests.get(g)) for group in current for g in group]).encode())
+            quick = "q" + digest.hexdigest()
+        batches.append(AnswerBatch(tuple(tuple(ranges[g] for g in group) for group in current), quick, shared,
+                                   str(cache) if cache else None, queries_folder))
+        current.clear()
+
+    for group in groups:
+        current.append(group)
+        size += sum(ranges[graph][2] for graph in group)
+        if size >= BATCH_BYTES or int(hashlib.sha256(group[0].encode()).hexdigest()[:8], 16) % batch_groups == 0:
+            cut()
+            size = 0
     if current:
-        jobs.append(GroupJob(tuple(current), tuple(keys), shared, str(cache) if cache else None, queries_folder))
-    return jobs
+        cut()
+    return batches
 
 
-def write_answers(path: Path, ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], submit=None,
+@dataclass
+class Answering:
+    """Batches under way (:func:`start_answers`): ``parts`` gives each batch's (key, answers) in order."""
+
+    batches: list[AnswerBatch]
+    parts: Iterator[tuple[str, dict[str, bytes]]]
+    cache: Path | None
+    queries_folder: str | None
+
+
+def start_answers(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], submit=None,
                   cache: Path | None = None, digests: dict[str, str] | None = None,
-                  queries_folder: str | None = None, progress=lambda message: None) -> int:
-    """``path`` (a new file): the library's per-authority queries answered on every group, in
-    the order of ``groups``; returns the groups answered. ``submit`` runs a job elsewhere
-    (``pool.submit``); with ``cache`` (a folder) and the graphs' ``digests`` a rebuild answers
-    only the groups an edit reaches, and the folder keeps only the entries this build used."""
+                  queries_folder: str | None = None, batch_groups: int = BATCH_GROUPS) -> Answering:
+    """The library's per-authority queries answered on every group, batch by batch: with
+    ``submit`` (``pool.submit``) started at once elsewhere, else one after another as
+    :func:`write_answers` reads them. With ``cache`` (a folder) and the graphs' ``digests`` a
+    rebuild answers only the batches an edit reaches."""
     from .validate_by_list import _taken
 
-    forms = library_forms(queries_folder)
-    jobs = group_jobs(ranges, groups, cache, digests, queries_folder)
+    batches = answer_batches(ranges, groups, cache, digests, queries_folder, batch_groups)
     if submit is None:
-        parts = (answer_job(job) for job in jobs)
+        parts = (answer_batch(batch) for batch in batches)
     else:
-        futures = [submit(answer_job, job) for job in jobs]
+        futures = [submit(answer_batch, batch) for batch in batches]
         parts = (_taken(futures, i) for i in range(len(futures)))
+    return Answering(batches, parts, cache, queries_folder)
+
+
+def write_answers(path: Path, answering: Answering, progress=lambda message: None) -> int:
+    """``path`` (a new file): the answers of ``answering``'s batches, in their order; returns
+    how many batches. With a cache, its folder keeps only the entries this build used."""
+    forms = library_forms(answering.queries_folder)
     path.unlink(missing_ok=True)
     sql = sqlite3.connect(path)
     sql.execute("PRAGMA journal_mode = OFF")
@@ -283,21 +307,21 @@ def write_answers(path: Path, ranges: dict[str, tuple[str, int, int]], groups: l
     sql.execute("CREATE TABLE answers (name TEXT NOT NULL, seq INTEGER NOT NULL, rows BLOB NOT NULL, "
                 "PRIMARY KEY (name, seq)) WITHOUT ROWID")
     used, seq, columns = set(), 0, {}
-    for part in parts:
-        for key, answers in part:
-            used.add(key)
-            for name, blob in answers.items():
-                if name not in columns:
-                    columns[name] = json.loads(zlib.decompress(blob))[0]
-                sql.execute("INSERT INTO answers VALUES (?, ?, ?)", (name, seq, blob))
-            seq += 1
+    for key, answers in answering.parts:
+        used.add(key)
+        for name, blob in answers.items():
+            if name not in columns:
+                columns[name] = json.loads(zlib.decompress(blob))[0]
+            sql.execute("INSERT INTO answers VALUES (?, ?, ?)", (name, seq, blob))
+        seq += 1
     sql.executemany("INSERT INTO queries VALUES (?, ?, ?)",
                     [(f.name, f.digest, json.dumps(columns[f.name])) for f in forms if f.name in columns])
     sql.commit()
     sql.close()
-    if cache is not None:
-        list_cache.prune(cache, used | {k for job in jobs for k in job.quick_keys if k})
-    progress(f"  answered {len(forms)} library queries on {seq} group(s) of lists → {ANSWERS_FILE}")
+    if answering.cache is not None:
+        list_cache.prune(answering.cache, used | {batch.quick_key for batch in answering.batches if batch.quick_key})
+    groups = sum(len(batch.groups) for batch in answering.batches)
+    progress(f"  answered {len(forms)} library queries on {groups} group(s) of lists in {seq} batch(es) → {ANSWERS_FILE}")
     return seq
 
 

@@ -53,7 +53,7 @@ from .registry import load_registry
 from .graph_files import by_graph, graph_entry, ranges_of, sorted_nquads, turtle_not_written, write_graph, write_turtle
 from .store_load import load_store
 from .validate import load_shapes, rule_provisions
-from .precomputed_answers import ANSWERS_FILE, write_answers
+from .precomputed_answers import ANSWERS_FILE, start_answers, write_answers
 from .validate_by_list import validation_groups, validate_by_list
 from .views import power_pages
 
@@ -248,14 +248,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         # store of a few lists and the shared nodes they reach); their buffers die with them
         with process_pool(workers) as pool:  # --workers 1: one child, one job after the other
             loading = pool.submit(load_store, out, previous)
-            groups = validation_groups(lists, db.power_authorities())
+            groups, digests = validation_groups(lists, db.power_authorities()), {g: e["sha256"] for g, e in index.items()}
+            answering = start_answers(ranges_of(out, index), groups, pool.submit,
+                                      cache=cache_dir / "answers" if cache_dir else None, digests=digests)
             report = validate_by_list(out, groups, ranges_of(out, index), pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
-                                      sink=db.add_results, digests={graph: entry["sha256"] for graph, entry in index.items()},
+                                      sink=db.add_results, digests=digests,
                                       results_db=db.results_db, groups_sink=db.add_groups)
-            write_answers(out / ANSWERS_FILE, ranges_of(out, index), groups, pool.submit,
-                          cache=cache_dir / "answers" if cache_dir else None,
-                          digests={graph: entry["sha256"] for graph, entry in index.items()}, progress=progress)
+            write_answers(out / ANSWERS_FILE, answering, progress)
             progress(f"  loaded the store store/ ({loading.result()})")
         (out / "ontology").mkdir()
         docs, digest = [f"ontology/{name}" for name in ONTOLOGY_DOCS], Reuse.content_digest("ontology documentation")

@@ -97,8 +97,8 @@ def validation_groups(lists, power_authorities: dict[str, set[str]] | None = Non
     """The graphs to validate together: the list graphs whose powers share an authority
     (objects with ``list_id`` and ``authority`` in; groups in the order of their first list),
     then the alignment graph alone. A power's authority is its row's (实施主体) where the row
-    names one, else the list's: ``power_authorities`` gives each list's (by id; IRIs or names),
-    taken from the lists' records when they carry them. Lists sharing an authority share its
+    names one, else the list's: ``power_authorities`` gives each list's (authority IRIs by list
+    id), taken from the lists' records when not given. Lists sharing an authority share its
     nodes (a power's IRI is its authority and name), so they are validated together — lists
     linked through a chain of shared authorities too.
     The alignment's nodes are its own — no list's line names them — so it needs no other graph,
@@ -115,13 +115,12 @@ def validation_groups(lists, power_authorities: dict[str, set[str]] | None = Non
         return name
 
     for power_list in lists:
-        own = iris.authority(power_list.authority)
         if power_authorities is not None:
             others = power_authorities.get(power_list.list_id, set())
         else:
             others = {iris.authority(r.authority) for r in getattr(power_list, "records", ()) if r.authority}
         for other in others:
-            parent[root(other if other.startswith("http") else iris.authority(other))] = root(own)
+            parent[root(other)] = root(iris.authority(power_list.authority))
     groups: dict[str, list[str]] = {}
     for power_list in lists:
         groups.setdefault(root(iris.authority(power_list.authority)), []).append(iris.list_graph(power_list.list_id))

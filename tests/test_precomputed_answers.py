@@ -123,8 +123,9 @@ def test_a_rebuild_answers_only_the_authorities_an_edit_reaches(pingshan, yuansh
         index = read_index(out)
         answered.clear()
         path = tmp_path / f"{name}.sqlite"
-        precomputed_answers.write_answers(path, ranges_of(out, index), validation_groups(built.lists), cache=cache,
-                                          digests={g: e["sha256"] for g, e in index.items()})
+        precomputed_answers.write_answers(path, precomputed_answers.start_answers(
+            ranges_of(out, index), validation_groups(built.lists), cache=cache,
+            digests={g: e["sha256"] for g, e in index.items()}, batch_groups=1))
         return len(answered), path
 
     assert answers_of([copy.deepcopy(pingshan), copy.deepcopy(yuanshi)], "first")[0] == 2

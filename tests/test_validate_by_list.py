@@ -45,6 +45,17 @@ def test_lists_of_one_authority_are_validated_together(pingshan, yuanshi, tmp_pa
     assert {r.list for r in whole.results} >= {"pingshan-ybj", "yuanshi-ybj"}
 
 
+def test_a_list_whose_rows_name_another_lists_authority_is_validated_with_it(pingshan, yuanshi, tmp_path):
+    """A copy of 元氏's list published under another authority: its rows still name 元氏县医疗保障局
+    as 实施主体, so its powers are 元氏's nodes, and the two lists are one group."""
+    third = dataclasses.replace(copy.deepcopy(yuanshi), list_id="gaocheng-ybj", source_file="gaocheng.txt",
+                                authority="藁城区医疗保障局")
+    lists = [copy.deepcopy(pingshan), copy.deepcopy(yuanshi), third]
+    assert [len(g) for g in validation_groups(lists)] == [1, 2, 1]
+    whole, by_list = whole_and_by_list(lists, tmp_path, 1)
+    assert by_list.results == whole.results
+
+
 def test_graph_ranges_and_batches(seed_lists, tmp_path):
     built = build_graph(copy.deepcopy(list(seed_lists.values())))
     path = tmp_path / "graph.nq"
