@@ -15,8 +15,9 @@ list's data only through the shared graphs. Groups are answered a few dozen at a
 store of their lines and the shared lines they reach (the union of their answers again; a batch's
 bounds are set by content, so an edit moves no other batch's), and the query is run
 
-- with its parameters unbound and projected (each group answers every value; :func:`lookup`
-  keeps the rows of the values asked and drops those columns), added to the outer ``GROUP BY``;
+- with its parameters unbound and projected (each group answers every value, and the rows are
+  kept by value: :func:`lookup` reads those of the value asked and drops the columns), added to
+  the outer ``GROUP BY``;
 - without the lines between ``# across authorities: ?X ?Y`` and ``# end across authorities``,
   a condition on several authorities no group can decide: ``?X`` and ``?Y`` are projected, and
   :func:`lookup` keeps the rows of an ``?X`` that rows of more than one ``?Y`` share;
@@ -143,19 +144,29 @@ def _decode(cell):
     return ox.Literal(value, datatype=ox.NamedNode(rest[0]))
 
 
-def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, bytes]:
-    """Each form's (columns, rows) on a store of ``lines`` (N-Quads: groups' lines and the shared
-    lines they reach), as compressed JSON."""
+def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, tuple[list[str], dict[str, bytes]]]:
+    """Each form's (columns, rows by the values of its parameters) on a store of ``lines``
+    (N-Quads: groups' lines and the shared lines they reach): the rows of each value as
+    compressed JSON under :func:`value_key` of it (a form without parameters: one key, "")."""
     store = ox.Store()
     store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
     answers = {}
     for form in forms:
         solutions = store.query(form.text, use_default_graph_as_union=True)
         columns = [v.value for v in solutions.variables]
-        rows = [[_encode(row[name]) for name in columns] for row in solutions]
-        answers[form.name] = zlib.compress(json.dumps([columns, rows], ensure_ascii=False,
-                                                      separators=(",", ":")).encode(), 1)
+        keys = [columns.index(name) for name in form.keys]
+        by_value: dict[str, list] = {}
+        for solution in solutions:
+            row = [_encode(solution[name]) for name in columns]
+            by_value.setdefault(value_key([row[i] for i in keys]), []).append(row)
+        answers[form.name] = (columns, {value: zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+                                                              .encode(), 1) for value, rows in by_value.items()})
     return answers
+
+
+def value_key(cells: list) -> str:
+    """The key rows of these parameter values (encoded terms) are kept under."""
+    return json.dumps(cells, ensure_ascii=False, separators=(",", ":")) if cells else ""
 
 
 # -- the groups of a build, in batches on a process pool -------------------------------------
@@ -304,15 +315,15 @@ def write_answers(path: Path, answering: Answering, progress=lambda message: Non
     sql = sqlite3.connect(path)
     sql.execute("PRAGMA journal_mode = OFF")
     sql.execute("CREATE TABLE queries (name TEXT PRIMARY KEY, digest TEXT NOT NULL, columns TEXT NOT NULL)")
-    sql.execute("CREATE TABLE answers (name TEXT NOT NULL, seq INTEGER NOT NULL, rows BLOB NOT NULL, "
-                "PRIMARY KEY (name, seq)) WITHOUT ROWID")
+    sql.execute("CREATE TABLE answers (name TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, "
+                "rows BLOB NOT NULL, PRIMARY KEY (name, value, seq)) WITHOUT ROWID")
     used, seq, columns = set(), 0, {}
     for key, answers in answering.parts:
         used.add(key)
-        for name, blob in answers.items():
-            if name not in columns:
-                columns[name] = json.loads(zlib.decompress(blob))[0]
-            sql.execute("INSERT INTO answers VALUES (?, ?, ?)", (name, seq, blob))
+        for name, (names, by_value) in answers.items():
+            columns.setdefault(name, names)
+            sql.executemany("INSERT INTO answers VALUES (?, ?, ?, ?)",
+                            [(name, value, seq, blob) for value, blob in sorted(by_value.items())])
         seq += 1
     sql.executemany("INSERT INTO queries VALUES (?, ?, ?)",
                     [(f.name, f.digest, json.dumps(columns[f.name])) for f in forms if f.name in columns])
@@ -341,12 +352,12 @@ def lookup(out: Path, query, terms: dict[str, object]) -> tuple[list[str], list[
         if found is None or found[0] != form.digest:
             return None
         columns = json.loads(found[1])
-        blobs = [blob for (blob,) in sql.execute("SELECT rows FROM answers WHERE name = ? ORDER BY seq", (form.name,))]
+        value = value_key([_encode(terms[name]) for name in form.keys])
+        blobs = [blob for (blob,) in sql.execute("SELECT rows FROM answers WHERE name = ? AND value = ? ORDER BY seq",
+                                                 (form.name, value))]
     finally:
         sql.close()
-    wanted = [(columns.index(name), _encode(terms[name])) for name in form.keys]
-    rows = [row for blob in blobs for row in json.loads(zlib.decompress(blob))[1]
-            if all(row[i] == value for i, value in wanted)]
+    rows = [row for blob in blobs for row in json.loads(zlib.decompress(blob))]
     if form.across:
         first, second = columns.index(form.across[0]), columns.index(form.across[1])
         seen: dict = {}
