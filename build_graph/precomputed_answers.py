@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from . import list_cache
 from .data import folder
-from .ordering import projected_names, split_final_order
+from .ordering import projected_names, sort_concatenations, split_final_order
 
 ANSWERS_FILE = "answers.sqlite"
 BATCH_GROUPS = 32         # groups a batch of groups holds on average (bounds set by content)
@@ -156,8 +156,10 @@ def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, 
         columns = [v.value for v in solutions.variables]
         keys = [columns.index(name) for name in form.keys]
         by_value: dict[str, list] = {}
-        for solution in solutions:
-            row = [_encode(solution[name]) for name in columns]
+        # GROUP_CONCAT parts in the order powerkg query gives them, once here rather than when asked
+        for row in sort_concatenations(columns, [[solution[name] for name in columns] for solution in solutions],
+                                       form.text):
+            row = [_encode(term) for term in row]
             by_value.setdefault(value_key([row[i] for i in keys]), []).append(row)
         answers[form.name] = (columns, {value: zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
                                                               .encode(), 1) for value, rows in by_value.items()})
@@ -340,8 +342,9 @@ def write_answers(path: Path, answering: Answering, progress=lambda message: Non
 
 def lookup(out: Path, query, terms: dict[str, object]) -> tuple[list[str], list[list]] | None:
     """(columns, rows of pyoxigraph terms) of library ``query`` with its parameters bound to
-    ``terms`` (name → pyoxigraph term) from the build in ``out``; None when the build has no
-    answers of this query as the library now words it (answer it by SPARQL then)."""
+    ``terms`` (name → pyoxigraph term) from the build in ``out``, the parts of GROUP_CONCAT
+    cells in ``ordering.sort_concatenations``'s order; None when the build has no answers of
+    this query as the library now words it (answer it by SPARQL then)."""
     form = group_form(query)
     path = out / ANSWERS_FILE
     if form is None or not path.is_file():
@@ -355,6 +358,8 @@ def lookup(out: Path, query, terms: dict[str, object]) -> tuple[list[str], list[
         value = value_key([_encode(terms[name]) for name in form.keys])
         blobs = [blob for (blob,) in sql.execute("SELECT rows FROM answers WHERE name = ? AND value = ? ORDER BY seq",
                                                  (form.name, value))]
+    except sqlite3.Error:  # a file of another layout (an older powerkg's) or damaged: SPARQL answers
+        return None
     finally:
         sql.close()
     rows = [row for blob in blobs for row in json.loads(zlib.decompress(blob))]
@@ -368,4 +373,6 @@ def lookup(out: Path, query, terms: dict[str, object]) -> tuple[list[str], list[
     result = [[row[i] for i in kept] for row in rows]
     if form.distinct:
         result = list({tuple(map(_hashable, row)): row for row in result}.values())
-    return [columns[i] for i in kept], [[_decode(cell) for cell in row] for row in result]
+    terms: dict = {}  # each distinct cell made a term once: an authority or a title recurs in thousands of rows
+    return [columns[i] for i in kept], [[terms[c] if (c := _hashable(cell)) in terms else terms.setdefault(c, _decode(cell))
+                                         for cell in row] for row in result]
