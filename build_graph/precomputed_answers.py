@@ -100,6 +100,29 @@ def group_form(query) -> GroupForm | None:
     return GroupForm(query.name, text, keys, across, bool(select.group(1)), own)
 
 
+_PREFIX = re.compile(r"\bPREFIX\s+([\w-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_IRI = re.compile(r"<([^<>\s]*)>")
+_PREFIXED = re.compile(r"(?<![\w?$:/#.-])([A-Za-z][\w-]*)?:([\w-]*)")
+_A = re.compile(r"(?<![\w?$:])a(?![\w:])")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def named_iris(forms: tuple[GroupForm, ...]) -> frozenset[bytes]:
+    """Every IRI the forms' texts write (as N-Quads writes it): a superset of the predicates they
+    match, so a group's store needs no other line — a per-authority query names each predicate
+    it matches (no variable in a predicate's place)."""
+    found = {RDF_TYPE}
+    for form in forms:
+        code = _STRING.sub(" ", "\n".join(line for line in form.text.splitlines() if not line.lstrip().startswith("#")))
+        prefixes = dict(_PREFIX.findall(code))
+        code = _PREFIX.sub(" ", code)
+        found.update(_IRI.findall(code))
+        body = _IRI.sub(" ", code)
+        found.update(prefixes[prefix] + local for prefix, local in _PREFIXED.findall(body) if prefix in prefixes)
+    return frozenset(f"<{iri}>".encode() for iri in found)
+
+
 @lru_cache(maxsize=2)
 def library_forms(queries_folder: str | None = None) -> tuple[GroupForm, ...]:
     """The per-group forms of the library's queries (``queries_folder``: the library's, by default)."""
@@ -188,13 +211,13 @@ class AnswerBatch:
 
 
 @lru_cache(maxsize=2)
-def _shared_index(shared) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
-    """Every shared line by subject — and a document-family line by its object too — with the
-    terms written in them (once per process)."""
+def _shared_index(shared, wanted: frozenset[bytes]) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
+    """Every shared line with a predicate in ``wanted`` by subject — and a document-family line
+    by its object too — with the terms written in them (once per process)."""
     from .validate_by_list import _TERM, _read
 
     by_term: dict[bytes, list[bytes]] = {}
-    for line in _read(shared, None):
+    for line in _read(shared, wanted):
         subject, predicate, rest = line.split(b" ", 2)
         by_term.setdefault(subject, []).append(line)
         if predicate in _FAMILY:
@@ -202,11 +225,12 @@ def _shared_index(shared) -> dict[bytes, tuple[list[bytes], set[bytes]]]:
     return {term: (found, set(_TERM.findall(b"".join(found)))) for term, found in by_term.items()}
 
 
-def group_closure(own: list[bytes], shared) -> list[bytes]:
-    """The shared lines ``own`` reaches (``validate_by_list.closure`` on :func:`_shared_index`), once each."""
+def group_closure(own: list[bytes], shared, wanted: frozenset[bytes]) -> list[bytes]:
+    """The shared lines (of the ``wanted`` predicates) ``own`` reaches (``validate_by_list.closure``
+    on :func:`_shared_index`), once each."""
     from .validate_by_list import closure
 
-    return sorted(set(closure(own, _shared_index(shared))))
+    return sorted(set(closure(own, _shared_index(shared, wanted))))
 
 
 def answer_batch(batch: AnswerBatch) -> tuple[str, dict[str, bytes]]:
@@ -220,8 +244,9 @@ def answer_batch(batch: AnswerBatch) -> tuple[str, dict[str, bytes]]:
     entry = list_cache.load(cache, batch.quick_key) if cache and batch.quick_key else None
     if entry is not None:
         return entry
-    own = [line for ranges in batch.groups for line in _read(ranges, None)]
-    reached = group_closure(own, batch.shared)
+    wanted = named_iris(forms)
+    own = [line for ranges in batch.groups for line in _read(ranges, wanted)]
+    reached = group_closure(own, batch.shared, wanted)
     digest = hashlib.sha256((list_cache.fingerprint() + _forms_digest(forms)).encode())
     for part in (sorted(own), reached):
         digest.update(b"%d\0" % len(part) + b"".join(part))

@@ -150,3 +150,33 @@ def test_concatenated_parts_come_in_one_order_numbers_by_value():
     sparql = 'SELECT ?x (GROUP_CONCAT(DISTINCT ?p; separator="、") AS ?parts) WHERE { ?x ?y ?p } GROUP BY ?x'
     assert sort_concatenations(["x", "parts"], rows, sparql)[0][1].value == "乙办法、某法第九条、某法第十条、某法第一百条"
     assert sort_concatenations(["x", "parts"], rows, "SELECT ?x ?parts WHERE { ?x ?y ?parts }") == rows
+
+
+def test_the_streaming_build_answers_a_list_whose_rows_name_another_authority(tmp_path):
+    """`powerkg build` groups lists by the authorities of their powers (from its working
+    database): a copy of 元氏's list under another authority, whose rows still name 元氏县医疗保障局,
+    is answered with 元氏's list, and the answers are SPARQL's."""
+    from build_graph.corpus import bundled_lists
+    from build_graph.stream import stream_build
+
+    jobs = bundled_lists()
+    file, meta = next((f, m) for f, m in jobs if m.list_id == "yuanshi-ybj")
+    jobs.append((file, dataclasses.replace(meta, list_id="gaocheng-ybj", authority="藁城区医疗保障局")))
+    out = tmp_path / "output"
+    stream_build(jobs, None, out, workers=2, cache=False)
+    store, registry = ox.Store.read_only(str(out / "store")), load_registry()
+    for name in ("department-workload", "instruments-cited-differently", "whole-document-only"):
+        query = library()[name]
+        assert precomputed_answers.lookup(out, query, {}) is not None
+        rows = answer(store, out, query, {}, registry)[1]
+        assert rows and Counter(map(tuple, rows)) == Counter(map(tuple, answer(store, out, query, {}, registry, live=True)[1]))
+
+
+def test_a_group_store_holds_the_lines_of_the_predicates_the_queries_name():
+    form = precomputed_answers.GroupForm("t", 'PREFIX p: <http://e/#>\n# p:commented\nSELECT ?x WHERE { ?x a p:K ; '
+                                         'p:q/<http://e/#r> ?y . FILTER(?y != "p:inString") }', (), None, False, frozenset())
+    assert precomputed_answers.named_iris((form,)) == {
+        b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", b"<http://e/#K>", b"<http://e/#q>", b"<http://e/#r>"}
+    library_iris = precomputed_answers.named_iris(precomputed_answers.library_forms())
+    assert b"<https://w3id.org/powerkg/ontology#restsOn>" in library_iris
+    assert b"<https://w3id.org/powerkg/ontology#hasResponsibility>" not in library_iris  # what no query reads stays out
