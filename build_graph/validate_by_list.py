@@ -390,7 +390,8 @@ class ValidationTotals:
 def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tuple[str, int, int]] | None = None,
                      submit=None, shapes_files: list[Path] | None = None, batch_bytes: int = BATCH_BYTES,
                      cache: Path | None = None, progress=lambda message: None, sink=None,
-                     digests: dict[str, str] | None = None, results_db: str | None = None, groups_sink=None):
+                     digests: dict[str, str] | None = None, results_db: str | None = None, groups_sink=None,
+                     then=None):
     """The validation report of ``nquads`` (one N-Quads file, or the build folder whose graph
     files ``ranges`` point into), group by group (see the module's contract):
     a ``ValidationReport``, or with ``sink`` (called with each batch's results, in no particular
@@ -401,6 +402,7 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
     ``results_db`` (with ``sink``): the groups' results are stored there by the batches
     (``site_db.store_group_results``) and ``groups_sink`` is called with their keys, in the
     order of their results; ``sink`` then gets only the shared graphs' results.
+    ``then`` is called once every batch is submitted (work queued behind the validation's).
     CannotValidate when no shape targeted anything."""
     from .validate import CannotValidate, ValidationReport, sorted_results
 
@@ -413,6 +415,8 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
     else:
         futures = [submit(validate_batch, batch) for batch in made]
         shared_future = submit(validate_batch, shared)
+    if then is not None:
+        then()
         parts = (_taken(futures, i) for i in range(len(futures)))
     collected: list | None = [] if sink is None else None
     sink = sink or collected.extend
