@@ -2,7 +2,8 @@
 per stage the wall time (from the build's progress lines, timestamped as they arrive) and the
 peak memory of the build, each also as a ratio to a raw pyoxigraph ``bulk_load`` of the same
 N-Quads measured in this run; the library queries' times; a rebuild after one list is edited;
-growth exponents between sizes.
+growth exponents between sizes. A build under 30 s (1k powers) is made three times, each afresh
+in a folder of its own, and so is its bulk_load: the best of each, the peak the largest.
 
 Run: python bench/bench_build.py [--formats all|seed,html,…] [POWERS ...]   (default: 1000 3000;
      the corpus's formats as bench/corpus.py takes them, default the seeds' own layouts)
@@ -105,6 +106,9 @@ def bulk_load_seconds(out: Path) -> tuple[float, int]:
         return seconds, sum(entry["quads"] for entry in index.values())
 
 
+REPEATS, REPEAT_BELOW = 3, 30.0  # a build under 30 s is made 3 times (its time moves by ±10% between runs)
+
+
 def main(sizes: list[int], formats: tuple[str, ...] = (SEED,)) -> None:
     rows = []
     for size in sizes:
@@ -112,6 +116,12 @@ def main(sizes: list[int], formats: tuple[str, ...] = (SEED,)) -> None:
             files = make_corpus(size, Path(work) / "lists", formats)
             wall, lines, peak = build(files, Path(work) / "out")
             baseline, quads = bulk_load_seconds(Path(work) / "out")
+            for again in range(REPEATS - 1 if wall < REPEAT_BELOW else 0):  # a short build: the best of a few
+                other = build(files, Path(work) / f"again-{again}")  # afresh: a folder (and cache) of its own
+                if other[0] < wall:
+                    wall, lines = other[0], other[1]
+                peak = max(peak, other[2])
+                baseline = min(baseline, bulk_load_seconds(Path(work) / "out")[0])
             queries = query_milliseconds(Path(work) / "out")
             # one list edited (a word of its first item), then built again: the text file nearest the middle
             edited = files[min((i for i, f in enumerate(files) if f.suffix == ".txt"), key=lambda i: abs(i - len(files) // 2))]
