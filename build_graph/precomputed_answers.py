@@ -104,7 +104,6 @@ _PREFIX = re.compile(r"\bPREFIX\s+([\w-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _IRI = re.compile(r"<([^<>\s]*)>")
 _PREFIXED = re.compile(r"(?<![\w?$:/#.-])([A-Za-z][\w-]*)?:([\w-]*)")
-_A = re.compile(r"(?<![\w?$:])a(?![\w:])")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
