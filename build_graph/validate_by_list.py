@@ -234,12 +234,13 @@ def _paths(files) -> list[Path] | None:
 _TERM = re.compile(rb"<[^<>\s]*>|_:\S+")  # IRIs and blank nodes as N-Quads writes them
 
 
-def closure(lines: list[bytes], index: dict[bytes, tuple[list[bytes], set[bytes]]]) -> list[bytes]:
+def closure(lines: list[bytes], index: dict[bytes, tuple[list[bytes], set[bytes]]],
+            seen: set[bytes] | None = None) -> list[bytes]:
     """The shared lines reached from the terms of ``lines`` — every IRI and blank node written
     in them (a superset of subjects and objects: predicates and graph names too, which only ever
-    adds true lines of the graph) — following the terms of the lines reached, to a fixpoint.
-    ``index``: subject → (its shared lines, the terms written in them)."""
-    seen = set(_TERM.findall(b"".join(lines)))
+    adds true lines of the graph), or the terms ``seen`` given for them — following the terms of
+    the lines reached, to a fixpoint. ``index``: subject → (its shared lines, the terms written in them)."""
+    seen = set(_TERM.findall(b"".join(lines))) if seen is None else seen
     frontier, reached = [term for term in seen if term in index], []
     while frontier:
         found, terms = index[frontier.pop()]
