@@ -238,8 +238,8 @@ def group_closure(own: list[bytes], shared, wanted: frozenset[bytes]) -> list[by
     return sorted(set(closure(own, _shared_index(shared, wanted), terms)))
 
 
-def answer_batch(batch: AnswerBatch) -> tuple[str, dict[str, bytes]]:
-    """(content key, answers) of ``batch``: with a cache, kept under its content key (tool,
+def answer_batch(batch: AnswerBatch) -> tuple[str, dict]:
+    """(content key, answers as :func:`answer_group` gives them) of ``batch``: with a cache, kept under its content key (tool,
     forms, its lines and the shared lines they reach) and its quick key, and taken from there
     — by the quick key without reading a line."""
     from .validate_by_list import _read
@@ -316,7 +316,7 @@ class Answering:
     """Batches under way (:func:`start_answers`): ``parts`` gives each batch's (key, answers) in order."""
 
     batches: list[AnswerBatch]
-    parts: Iterator[tuple[str, dict[str, bytes]]]
+    parts: Iterator[tuple[str, dict]]
     cache: Path | None
     queries_folder: str | None
 
