@@ -122,13 +122,12 @@ def named_iris(forms: tuple[GroupForm, ...]) -> frozenset[bytes]:
     return frozenset(f"<{iri}>".encode() for iri in found)
 
 
-@lru_cache(maxsize=2)
-def library_forms(queries_folder: str | None = None) -> tuple[GroupForm, ...]:
-    """The per-group forms of the library's queries (``queries_folder``: the library's, by default)."""
+@lru_cache(maxsize=1)
+def library_forms() -> tuple[GroupForm, ...]:
+    """The per-group forms of the library's queries answered per authority."""
     from .queries import parse_query_file
 
-    root = Path(queries_folder) if queries_folder else folder("queries")
-    forms = (group_form(parse_query_file(path)) for path in sorted(root.glob("*.rq")))
+    forms = (group_form(parse_query_file(path)) for path in sorted(folder("queries").glob("*.rq")))
     return tuple(form for form in forms if form is not None)
 
 
@@ -206,7 +205,6 @@ class AnswerBatch:
     quick_key: str
     shared: tuple[tuple[str, int, int], ...]
     cache: str | None
-    queries_folder: str | None = None
 
 
 @lru_cache(maxsize=2)
@@ -244,7 +242,7 @@ def answer_batch(batch: AnswerBatch) -> tuple[str, dict]:
     — by the quick key without reading a line."""
     from .validate_by_list import _read
 
-    forms = library_forms(batch.queries_folder)
+    forms = library_forms()
     cache = Path(batch.cache) if batch.cache else None
     entry = list_cache.load(cache, batch.quick_key) if cache and batch.quick_key else None
     if entry is not None:
@@ -271,8 +269,7 @@ def _forms_digest(forms: tuple[GroupForm, ...]) -> str:
 
 
 def answer_batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], cache: Path | None = None,
-                   digests: dict[str, str] | None = None, queries_folder: str | None = None,
-                   batch_groups: int = BATCH_GROUPS) -> list[AnswerBatch]:
+                   digests: dict[str, str] | None = None, batch_groups: int = BATCH_GROUPS) -> list[AnswerBatch]:
     """The batches answering ``groups`` (lists of list graphs; graphs without quads left out),
     a group never split; every graph in no group but the alignment's is shared. A batch ends
     after a group whose first graph's name hashes to 0 modulo ``batch_groups`` (so an edit or
@@ -286,7 +283,7 @@ def answer_batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[st
     shared = tuple(ranges[g] for g in shared_graphs)
     base = None
     if cache is not None and digests is not None:
-        base = hashlib.sha256((list_cache.fingerprint() + _forms_digest(library_forms(queries_folder))).encode())
+        base = hashlib.sha256((list_cache.fingerprint() + _forms_digest(library_forms())).encode())
         base.update(repr([(g, digests[g]) for g in shared_graphs]).encode())
     batches, current, size = [], [], 0
 
@@ -297,7 +294,7 @@ def answer_batches(ranges: dict[str, tuple[str, int, int]], groups: list[list[st
             digest.update(repr([(g, digests.get(g)) for group in current for g in group]).encode())
             quick = "q" + digest.hexdigest()
         batches.append(AnswerBatch(tuple(tuple(ranges[g] for g in group) for group in current), quick, shared,
-                                   str(cache) if cache else None, queries_folder))
+                                   str(cache) if cache else None))
         current.clear()
 
     for group in groups:
@@ -318,31 +315,30 @@ class Answering:
     batches: list[AnswerBatch]
     parts: Iterator[tuple[str, dict]]
     cache: Path | None
-    queries_folder: str | None
 
 
 def start_answers(ranges: dict[str, tuple[str, int, int]], groups: list[list[str]], submit=None,
                   cache: Path | None = None, digests: dict[str, str] | None = None,
-                  queries_folder: str | None = None, batch_groups: int = BATCH_GROUPS) -> Answering:
+                  batch_groups: int = BATCH_GROUPS) -> Answering:
     """The library's per-authority queries answered on every group, batch by batch: with
     ``submit`` (``pool.submit``) started at once elsewhere, else one after another as
     :func:`write_answers` reads them. With ``cache`` (a folder) and the graphs' ``digests`` a
     rebuild answers only the batches an edit reaches."""
     from .validate_by_list import _taken
 
-    batches = answer_batches(ranges, groups, cache, digests, queries_folder, batch_groups)
+    batches = answer_batches(ranges, groups, cache, digests, batch_groups)
     if submit is None:
         parts = (answer_batch(batch) for batch in batches)
     else:
         futures = [submit(answer_batch, batch) for batch in batches]
         parts = (_taken(futures, i) for i in range(len(futures)))
-    return Answering(batches, parts, cache, queries_folder)
+    return Answering(batches, parts, cache)
 
 
 def write_answers(path: Path, answering: Answering, progress=lambda message: None) -> int:
     """``path`` (a new file): the answers of ``answering``'s batches, in their order; returns
     how many batches. With a cache, its folder keeps only the entries this build used."""
-    forms = library_forms(answering.queries_folder)
+    forms = library_forms()
     path.unlink(missing_ok=True)
     sql = sqlite3.connect(path)
     sql.execute("PRAGMA journal_mode = OFF")

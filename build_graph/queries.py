@@ -116,11 +116,6 @@ def instrument_id(value: str, registry: Registry) -> str:
     raise QueryError(f"unknown instrument {value!r}{_suggest(value, candidates)}")
 
 
-def bind_value(param: Param, value: str, registry: Registry, authorities: list[str]) -> str:
-    """A parameter value as a SPARQL term (N-Triples syntax)."""
-    return str(param_term(param, value, registry, authorities))
-
-
 def param_term(param: Param, value: str, registry: Registry, authorities: list[str]) -> ox.NamedNode | ox.Literal:
     """A parameter value as the term it binds; QueryError (with suggestions) for an unknown one."""
     if param.kind == "instrument":
@@ -160,8 +155,10 @@ def check_article_exists(query: LibraryQuery, values: dict[str, str], registry: 
                          f"{min(articles)}–{max(articles)}, not {number} ({kinds['article']})")
 
 
-def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, authorities: list[str]) -> str:
-    """The query text with its parameters bound by a VALUES clause in the outer WHERE."""
+def bound_terms(query: LibraryQuery, values: dict[str, str], registry: Registry,
+                authorities: list[str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Each parameter of ``query`` as the term ``values`` binds it to; QueryError for an unknown
+    or missing parameter, an unknown value, or an article the instrument's text lacks."""
     unknown = set(values) - {p.name for p in query.params}
     if unknown:
         raise QueryError(f"{query.name} takes no parameter {', '.join(sorted(unknown))}; "
@@ -170,13 +167,23 @@ def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, author
     if missing:
         raise QueryError(f"{query.name} needs --param {' --param '.join(m + '=…' for m in missing)} "
                          f"(example: {query.example})")
-    if not query.params:
-        return query.text
     check_article_exists(query, values, registry)
-    names = " ".join(f"?{p.name}" for p in query.params)
-    terms = " ".join(bind_value(p, values[p.name], registry, authorities) for p in query.params)
+    return {p.name: param_term(p, values[p.name], registry, authorities) for p in query.params}
+
+
+def with_values(query: LibraryQuery, terms: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query text with ``terms`` bound by a VALUES clause in the outer WHERE."""
+    if not terms:
+        return query.text
+    names = " ".join(f"?{name}" for name in terms)
     match = re.search(r"\bWHERE\s*\{", query.text, re.IGNORECASE)
-    return query.text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + query.text[match.end():]
+    return query.text[:match.end()] + f"\n  VALUES ({names}) {{ ({' '.join(map(str, terms.values()))}) }}" \
+        + query.text[match.end():]
+
+
+def bind(query: LibraryQuery, values: dict[str, str], registry: Registry, authorities: list[str]) -> str:
+    """The query text with its parameters bound by a VALUES clause in the outer WHERE."""
+    return with_values(query, bound_terms(query, values, registry, authorities))
 
 
 def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, str], registry: Registry,
@@ -192,24 +199,29 @@ def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, st
     needed and not given."""
     if authorities is None:
         authorities = authorities_in(store) if any(p.kind == "authority" for p in query.params) else []
-    sparql = bind(query, values, registry, authorities)
-    library_query = query.path.parent == folder("queries") and not live
-    if query.name == article_index.QUERY_NAME and library_query:
-        instrument = resolve_instrument(values["instrument"], registry)
-        rows = article_index.lookup(out, instrument, article_number(values["article"]))
+    terms = bound_terms(query, values, registry, authorities)
+    from_build = query.path.parent == folder("queries") and not live
+    if from_build and query.name == article_index.QUERY_NAME:
+        rows = article_index.lookup(out, terms["instrument"].value, int(terms["article"].value))
         if rows is not None:
             return list(article_index.COLUMNS), rows
     with _no_cycle_collection():
-        found = precomputed_answers.lookup(out, query, {p.name: param_term(p, values[p.name], registry, authorities)
-                                                        for p in query.params}) if library_query else None
-        order = split_final_order(query.text) if found is not None else None
-        ordered = sort_rows(*found, order) if order is not None else found[1] if found is not None else None
-        if ordered is not None:
-            names, rows = found[0], ordered
-        else:
-            names, rows = run_ordered(store, sparql)
+        names, rows = _from_build(out, query, terms) if from_build else (None, None)
+        if rows is None:
+            names, rows = run_ordered(store, with_values(query, terms))
             rows = sort_concatenations(names, rows, query.text)
         return names, [[plain(term) for term in row] for row in rows]
+
+
+def _from_build(out: Path, query: LibraryQuery, terms: dict) -> tuple[list[str] | None, list[list] | None]:
+    """The build's answer of ``query`` (:mod:`precomputed_answers`), in the query's final order;
+    (None, None) when the build has none or its rows cannot be ordered here."""
+    found = precomputed_answers.lookup(out, query, terms)
+    if found is None:
+        return None, None
+    names, rows = found
+    order = split_final_order(query.text)
+    return names, rows if order is None else sort_rows(names, rows, order)
 
 
 @contextmanager

@@ -171,9 +171,9 @@ def _quick_keys(ranges, grouped: set[str], files, digests: dict[str, str]):
 READ_BYTES = 4 * 2**20  # N-Quads are read this much at a time (a shared graph can be 10⁸ bytes)
 
 
-def _read(ranges, wanted: frozenset[bytes] | None) -> list[bytes]:
-    """The lines of ``ranges`` (file, offset, length) whose predicate is in ``wanted`` (the
-    shapes' and the report's; None: every line)."""
+def _read(ranges, wanted: frozenset[bytes]) -> list[bytes]:
+    """The lines of ``ranges`` (file, offset, length) whose predicate is in ``wanted`` (for
+    validation the shapes' and the report's)."""
     lines = []
     for path, offset, length in ranges:
         with open(path, "rb") as handle:
@@ -188,8 +188,7 @@ def _read(ranges, wanted: frozenset[bytes] | None) -> list[bytes]:
                 if length > 0:  # a line cut by the block waits for the next one
                     cut = block.rfind(b"\n") + 1
                     block, rest = block[:cut], block[cut:]
-                lines += block.splitlines(keepends=True) if wanted is None else \
-                    [line for line in block.splitlines(keepends=True) if line.split(b" ", 2)[1] in wanted]
+                lines += [line for line in block.splitlines(keepends=True) if line.split(b" ", 2)[1] in wanted]
     return lines
 
 

@@ -15,7 +15,7 @@ from build_graph import iris, precomputed_answers
 from build_graph.build import build_graph, write_outputs
 from build_graph.graph_files import ranges_of, read_index
 from build_graph.ordering import sort_concatenations, split_final_order
-from build_graph.queries import answer, authorities_in, library
+from build_graph.queries import answer, authorities_in, bound_terms, library
 from build_graph.registry import load_registry
 from build_graph.validate_by_list import validation_groups
 
@@ -67,10 +67,8 @@ def test_every_query_answered_per_authority_gives_sparqls_rows(built):
         query = library()[form.name]
         order = split_final_order(query.text)
         for values in parameter_values(store, query, registry):
-            terms = {p.name: ox.NamedNode(iris.power_type(values[p.name])) if p.kind == "power-type" else None
-                     for p in query.params}
-            if all(terms.values()):  # the build's own rows are there (not SPARQL's behind them)
-                assert precomputed_answers.lookup(built, query, terms) is not None
+            # the build's own rows are there, for every value (not SPARQL's behind them)
+            assert precomputed_answers.lookup(built, query, bound_terms(query, values, registry, authorities)) is not None
             names, rows = answer(store, built, query, values, registry, authorities)
             live_names, live_rows = answer(store, built, query, values, registry, authorities, live=True)
             assert names == live_names
@@ -180,3 +178,19 @@ def test_a_group_store_holds_the_lines_of_the_predicates_the_queries_name():
     library_iris = precomputed_answers.named_iris(precomputed_answers.library_forms())
     assert b"<https://w3id.org/powerkg/ontology#restsOn>" in library_iris
     assert b"<https://w3id.org/powerkg/ontology#hasResponsibility>" not in library_iris  # what no query reads stays out
+
+
+def test_powerkg_query_answers_them_without_running_sparql(bundled_build, monkeypatch):
+    """answer() (what `powerkg query` runs) takes the build's rows: the store is never asked,
+    unless --live."""
+    from build_graph import queries
+
+    asked = []
+    monkeypatch.setattr(queries, "run", lambda store, sparql: asked.append(sparql) or ([], []))
+    store, registry = ox.Store.read_only(str(bundled_build / "store")), load_registry()
+    for form in precomputed_answers.library_forms():
+        values = {"type": "行政检查"} if form.keys == ("type",) else {"instrument": "社会保险法"} if form.keys else {}
+        answer(store, bundled_build, library()[form.name], values, registry)
+    assert asked == []
+    answer(store, bundled_build, library()["whole-document-only"], {}, registry, live=True)
+    assert asked and "SUM(?cited)" in asked[0]
