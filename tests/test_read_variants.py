@@ -232,3 +232,26 @@ def test_item_codes_in_the_number_column_are_rows(tmp_path):
         ("JT-001", "行政处罚", "运政股"), ("JT-002", "行政许可", "路政股"), ("330217001000", "行政处罚", "办公室")]
     assert [r.item_no for r in power_list.records] == [1, 2, 3] and power_list.authority == "某县交通运输局"
     assert "unrecognised-line" in codes(power_list)  # the A1 row: no power, no type, no basis
+
+
+def test_tsv_cell_quoted_across_lines_as_spreadsheets_write_it(tmp_path, pingshan):
+    """平山's list as a spreadsheet saves it as tab-separated text: a basis cell with line breaks
+    is quoted and runs over several lines. The row keeps its cells, the rows after it their own
+    lines."""
+    lines = PINGSHAN.read_text(encoding="utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("2\t行政处罚"))
+    cells = lines[row].split("\t")
+    basis = next(i for i, cell in enumerate(cells) if "</p> <p>" in cell)
+    cells[basis] = '"' + cells[basis].replace("</p> <p>", "</p>\n<p>").replace('"', '""') + '"'
+    lines[row] = "\t".join(cells)
+    added = cells[basis].count("\n")
+    assert added >= 1
+    path = tmp_path / "quoted.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    variant = _read(path, PINGSHAN)
+    assert len(variant.records) == 25 and "short-row" not in codes(variant)
+    assert "unrecognised-line" not in codes(variant, "warning")
+    assert [(r.power, r.department, r.basis_text) for r in variant.records] == \
+        [(r.power, r.department, r.basis_text) for r in pingshan.records]
+    after = variant.records[2].source.first_line
+    assert after == pingshan.records[2].source.first_line + added

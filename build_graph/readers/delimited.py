@@ -12,8 +12,18 @@ from .text import DecodedText, ReadError
 
 
 def rows_from_tsv(doc: DecodedText) -> list[TableRow]:
-    """One row per physical line; HTML in cells becomes text."""
-    return [TableRow([cell_text(c) for c in line.split("\t")], n) for n, line in enumerate(doc.lines, 1)]
+    """One row per line, numbered by its first physical line; HTML in cells becomes text. A cell
+    that opens with a double quote runs to its closing quote, across line breaks (``""`` inside
+    is one quote), as spreadsheets write tab-separated text; a quote elsewhere is plain text."""
+    reader = csv.reader(io.StringIO("\n".join(doc.lines)), delimiter="\t", quotechar='"')
+    rows, start = [], 1
+    try:
+        for cells in reader:
+            rows.append(TableRow([cell_text(c) for c in cells] or [""], start))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ReadError(doc.file, reader.line_num, f"tab-separated text cannot be parsed: {exc}") from exc
+    return rows
 
 
 def rows_from_csv(doc: DecodedText) -> list[TableRow]:
