@@ -1,6 +1,7 @@
 """Work of a build that only reads its working database (:mod:`site_db`), done in a process of
 its own beside the main one: the cross-list graph (conflicting quotes), ``findings.csv`` with the
-article index, the analytics, and — once the results are in — the validation reports.
+article index, the analytics, the overview and the power views, and — once the results are in —
+the validation reports.
 
 The main process fills the database, commits (``SiteDB.ready_for_readers``) and submits
 :func:`run` with one of the jobs below; each opens its own connection (``SiteDB.beside``) and
@@ -50,6 +51,22 @@ def analytics(db: SiteDB, out: Path, previous: Path | None) -> dict[str, int]:
     from .analyze import write_csv
 
     return write_csv(db, out / "analytics")
+
+
+def overview(db: SiteDB, out: Path, previous: Path | None):
+    """``views/overview.html`` (``views.write_overview``; its layout is most of a small build's
+    view time, made here while the main process aligns and validates); its ``View`` record."""
+    from .views import write_overview
+
+    return write_overview(db, out)
+
+
+def power_views(db: SiteDB, out: Path, previous: Path | None) -> list:
+    """The views of the powers (``views.write_power_views``), beside the main process's other
+    views and pages; their ``View`` records."""
+    from .views import write_power_views
+
+    return write_power_views(db, out)
 
 
 def reports(db: SiteDB, out: Path, previous: Path | None, conforms: bool, by_severity) -> tuple:

@@ -230,24 +230,29 @@ def _write_into(built: Built, out: Path, progress) -> dict:
 
 def write_site_and_views(comparison_pages: list[tuple[str, str]], db: SiteDB, out: Path, report, progress,
                          reuse: Reuse | None = None, analytics=None,
-                         screenshots: Screenshots | None = None) -> dict[str, int]:
+                         screenshots: Screenshots | None = None, views_beside=None) -> dict[str, int]:
     """The analytics, graph views, text pages and index.html from the site database ``db``;
     views and pages counted per kind. ``comparison_pages``: (file, title) of the comparison pages
     already written (``pages.write_comparisons``). ``reuse``: the units taken from the previous
     build (:mod:`reuse`). ``analytics``: when the analytics are written elsewhere, a callable
     giving their counts (``analyze.write_csv``) once they are. ``screenshots``: the overview's is
-    started as soon as it is written (the others follow: :meth:`Screenshots.finish`)."""
+    started as soon as it is written (the others follow: :meth:`Screenshots.finish`).
+    ``views_beside``: when another process writes the overview and the power views, a callable
+    giving them (``{"overview": [View], "power": [View, …]}``) once they are."""
     counts = write_csv(db, out / "analytics") if analytics is None else None
     power_pages(db)
     own = reuse is None
     reuse = reuse or Reuse(db, out, keep=False)
     taken_before = reuse.taken
     page_written = screenshots.page_written if screenshots else None
-    views = write_views(db, out, reuse, page_written)
+    views = write_views(db, out, reuse, page_written, beside=views_beside is not None)
     pages = write_pages(db, out, reuse, page_written)
     if own:
         reuse.save()
     write_site(db, out, report, comparison_pages, counts if analytics is None else analytics())
+    if views_beside is not None:
+        beside = views_beside()
+        views = {"overview": beside["overview"], **views, "power": beside["power"]}
     taken = reuse.taken - taken_before
     taken = f" ({taken} unchanged: from the previous build)" if taken else ""
     progress(f"  wrote {sum(len(v) for v in views.values())} graph views, {sum(pages.values())} pages and index.html"

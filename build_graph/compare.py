@@ -121,7 +121,9 @@ def _names(entry: PowerEntry) -> list[str]:
 
 
 class Scorer:
-    """Scores pairs of two lists' entries; bigram weights come from both lists' names."""
+    """Scores pairs of two lists' entries; bigram weights come from both lists' names. What a
+    score reads of one entry (its names, bigram vector and its squared length, provisions, instruments)
+    is made once per entry: a pair of lists of n powers is scored n² times."""
 
     def __init__(self, entries: list[PowerEntry]):
         self.names = {e.iri: _names(e) for e in entries}
@@ -133,6 +135,8 @@ class Scorer:
                 frequency[gram] = frequency.get(gram, 0) + 1
         total = max(len(entries), 1)
         self.vectors = {iri: {g: math.log(1 + total / frequency[g]) for g in found} for iri, found in grams.items()}
+        self.squares = {iri: sum(v * v for v in vector.values()) for iri, vector in self.vectors.items()}
+        self._provisions: dict[int, tuple[frozenset, frozenset]] = {}  # by id(): two entries may share an IRI
 
     def name(self, a: PowerEntry, b: PowerEntry, floor: float = 0.0) -> float:
         """max(difflib ratio of any two names, IDF bigram cosine) — exact when it is ≥ ``floor``;
@@ -145,14 +149,14 @@ class Scorer:
         best = 0.0
         if va and vb:
             dot = sum(va[g] * vb[g] for g in va.keys() & vb.keys())
-            best = dot / math.sqrt(sum(v * v for v in va.values()) * sum(v * v for v in vb.values()))
+            best = dot / math.sqrt(self.squares[a.iri] * self.squares[b.iri])
         for x in names_a:
             for y in names_b:
                 # difflib's two upper bounds of its ratio, as difflib computes them, without building a matcher
                 bar, length = max(best, floor), len(x) + len(y)
                 if 2.0 * min(len(x), len(y)) / length < bar:
                     continue
-                if 2.0 * sum((self._letters(x) & self._letters(y)).values()) / length < bar:
+                if 2.0 * _common(self._letters(x), self._letters(y)) / length < bar:
                     continue
                 best = max(best, SequenceMatcher(None, x, y, autojunk=False).ratio())
         return best
@@ -162,13 +166,19 @@ class Scorer:
             self._counted[name] = Counter(name)
         return self._counted[name]
 
-    @staticmethod
-    def basis(a: PowerEntry, b: PowerEntry) -> float:
+    def _basis_of(self, entry: PowerEntry) -> tuple[frozenset, frozenset]:
+        """(the provisions, the instruments) an entry's basis cites."""
+        if id(entry) not in self._provisions:
+            self._provisions[id(entry)] = (frozenset(entry.basis), frozenset(
+                k.split("/id/instrument/")[-1].split("/")[0] for k in entry.basis))
+        return self._provisions[id(entry)]
+
+    def basis(self, a: PowerEntry, b: PowerEntry) -> float:
         if not a.basis or not b.basis:
             return 0.0
-        instruments = lambda e: {k.split("/id/instrument/")[-1].split("/")[0] for k in e.basis}
-        articles = len(set(a.basis) & set(b.basis)) / len(set(a.basis) | set(b.basis))
-        whole = len(instruments(a) & instruments(b)) / len(instruments(a) | instruments(b))
+        (articles_a, instruments_a), (articles_b, instruments_b) = self._basis_of(a), self._basis_of(b)
+        articles = len(articles_a & articles_b) / len(articles_a | articles_b)
+        whole = len(instruments_a & instruments_b) / len(instruments_a | instruments_b)
         return 0.6 * articles + 0.4 * whole
 
     def __call__(self, a: PowerEntry, b: PowerEntry, floor: float = 0.0) -> float:
@@ -177,6 +187,14 @@ class Scorer:
         name_floor = (floor - WEIGHTS["basis"] * basis - WEIGHTS["type"] * same_type) / WEIGHTS["name"] - 1e-9
         return (WEIGHTS["name"] * self.name(a, b, name_floor) + WEIGHTS["basis"] * basis
                 + WEIGHTS["type"] * same_type)
+
+
+def _common(letters: Counter, other: Counter) -> int:
+    """How many letters two names share, counted with repeats (the size of the multiset
+    intersection ``letters & other``, without building it)."""
+    if len(other) < len(letters):
+        letters, other = other, letters
+    return sum(min(count, other[letter]) for letter, count in letters.items() if letter in other)
 
 
 def align(list_a: list[PowerEntry], list_b: list[PowerEntry]) -> Comparison:

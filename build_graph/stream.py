@@ -17,10 +17,11 @@ run — with their index; the store is loaded from them or patched from the prev
 (:mod:`store_load`) while it is validated group by group of lists on the same pool
 (:mod:`validate_by_list`), the results going into the working database; the reports, analytics,
 views and site are written from there, one unit at a time — the cross-list graph, findings.csv,
-the article index, the analytics and the reports by a second process (:mod:`beside`) while this
-one writes the alignments, graph files, views and pages. What did not change since the last
-build is taken, not made: lists, alignments and validation groups from the cache, views and
-pages of the site from the previous build (:mod:`reuse`), screenshots by content.
+the article index, the analytics, the overview, the power views and the reports by a second
+process (:mod:`beside`) while this one writes the alignments, graph files, the other views and
+the pages. What did not change since the last build is taken, not made: lists, alignments and
+validation groups from the cache, views and pages of the site from the previous build
+(:mod:`reuse`), screenshots by content.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ from .store_load import load_store
 from .validate import load_shapes, rule_provisions
 from .precomputed_answers import ANSWERS_FILE, start_answers, write_answers
 from .validate_by_list import validation_groups, validate_by_list
-from .views import power_pages
+from .views import power_pages, prepare_views
 
 SITE_DB_FILE = ".site.sqlite"  # in the staging folder while a build without the cache runs; not an output
 KEPT_SITE_DB = "site.sqlite"  # in the cache folder: the working database, kept between builds
@@ -218,6 +219,8 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         cross_list = side.submit(beside.run, beside.cross_list, *reader)
         findings_written = side.submit(beside.run, beside.findings_and_article_index, *reader)
         analytics = side.submit(beside.run, beside.analytics, *reader)
+        prepare_views(db, out)
+        overview = side.submit(beside.run, beside.overview, *reader)
         for name in ("records", "citations"):
             _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
                              lambda key: store.json_rows(key, name))
@@ -273,7 +276,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         shots = Screenshots(out, db, screenshots)
         reports = side.submit(beside.run, beside.reports, *reader, report.conforms, report.by_severity)
         reports.add_done_callback(lambda done: done.exception() or shots.page_written(out / "validation.html"))
-        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result, shots)
+        overview.add_done_callback(lambda done: done.exception() or shots.page_written(out / "views" / "overview.html"))
+        power_views = side.submit(beside.run, beside.power_views, *reader)
+        views = write_site_and_views(comparison_pages, db, out, report, progress, reuse, analytics.result, shots,
+                                     lambda: {"overview": [overview.result()], "power": power_views.result()})
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")

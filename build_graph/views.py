@@ -285,25 +285,49 @@ def _drawn(node: Node, drawn: dict, key: str = "") -> tuple[bytes, tuple[bool, s
     return drawn[key]
 
 
-def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, page_written=None) -> dict[str, list]:
+def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, page_written=None,
+                beside: bool = False) -> dict[str, list]:
     """Write every view of the power–basis graph in ``db`` into ``out/views``, one unit at a time
     (or take it from the previous build: ``reuse``); returns the views' files (or ``View``
     records: overview, powers) by kind. ``page_written``: called with the overview's path as
-    soon as it is written (its screenshot is taken beside the other views)."""
+    soon as it is written (its screenshot is taken beside the other views). ``beside``: another
+    process writes the overview and the power views (:func:`write_overview`,
+    :func:`write_power_views`, after :func:`prepare_views`): only the authority and instrument
+    views are written here."""
+    if beside:
+        return write_unit_views(db, out, reuse)
+    prepare_views(db, out)
+    written = {"overview": [write_overview(db, out)]}
+    if page_written is not None:
+        page_written(out / "views" / "overview.html")
+    return written | write_unit_views(db, out, reuse) | {"power": write_power_views(db, out)}
+
+
+def prepare_views(db: SiteDB, out: Path) -> None:
+    """``out/views`` with the one copy of the scripts every view loads; whether powers get view
+    pages set in ``db`` (:func:`power_pages`) — before any view, as nodes link to them only if
+    they exist."""
     views_dir = out / "views"
     views_dir.mkdir(parents=True, exist_ok=True)
-    per_power = power_pages(db)  # before any view: nodes link to power pages only if they exist
-    (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")  # one copy for every view
+    power_pages(db)
+    (views_dir / VIS_FILE).write_text(vis_network_js(), encoding="utf-8")
     (views_dir / SCRIPT_FILE).write_text(asset_text(SCRIPT_FILE), encoding="utf-8")
-    written: dict[str, list[View]] = {"overview": [], "authority": [], "instrument": [], "power": []}
+
+
+def write_overview(db: SiteDB, out: Path) -> View:
+    """``views/overview.html``: the overview (:func:`overview_graph`), laid out at build time."""
     overview, total = overview_graph(db), db.node_count()
     shown = "" if overview.number_of_nodes() == total else f"（被引最多的条款，{overview.number_of_nodes()}/{total} 个节点）"
     ranked = provisions_ranked(overview)
-    written["overview"].append(write_view(views_dir, "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
-                                          focus=ranked[0][0].id if ranked else None, placed=True))
-    del overview
-    if page_written is not None:
-        page_written(views_dir / "overview.html")
+    return write_view(out / "views", "overview.html", f"总览 overview：权力事项与依据条款{shown}", overview,
+                      focus=ranked[0][0].id if ranked else None, placed=True)
+
+
+def write_unit_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None) -> dict[str, list[str]]:
+    """One view per authority and one per cited instrument in ``out/views`` (each taken from the
+    previous build when its content is unchanged: ``reuse``); their files by kind."""
+    views_dir = out / "views"
+    written: dict[str, list[str]] = {"authority": [], "instrument": []}
     reuse = reuse or Reuse(db, out, keep=False)
     for authority, powers in reuse.powers_by_authority():
         file = authority_page(authority)
@@ -322,18 +346,24 @@ def write_views(db: SiteDB, out: Path, reuse: "Reuse | None" = None, page_writte
             write_view(views_dir, file, f"{title} 的条款与权力事项{more}", db.graph(basis + shown), focus=instrument)
             reuse.made(f"views/{file}", digest)
         written["instrument"].append(file)
-    if not per_power:
-        return written
+    return written
+
+
+def write_power_views(db: SiteDB, out: Path) -> list[View]:
+    """One view per power in ``out/views`` when powers get pages (:func:`power_pages`, set in
+    ``db``); none otherwise."""
+    if not db.power_pages:
+        return []
     graph = db.whole()  # at most POWER_PAGES_MAX powers
     siblings_of = {member: members for members in db.sub_item_groups() for member in members}
     drawn: dict = {}  # a node is drawn in the views of the powers around it
+    written = []
     for n in sorted(graph):
         node = graph.nodes[n]["data"]
         if node.kind != "power":
             continue
-        written["power"].append(write_view(views_dir, power_page(n), f"{node.label}（{node.authority}）",
-                                           graph, set(power_view_graph(graph, n, siblings_of.get(n, [n]))), focus=n,
-                                           drawn=drawn))
+        written.append(write_view(out / "views", power_page(n), f"{node.label}（{node.authority}）", graph,
+                                  set(power_view_graph(graph, n, siblings_of.get(n, [n]))), focus=n, drawn=drawn))
     return written
 
 

@@ -187,10 +187,14 @@ def _viterbi(tail: list[_Line], widths: dict[int, float], bonus: list[dict[int, 
         line, prev_line = tail[index], tail[index - 1]
         starts_entry, ends_sentence = bool(_ENTRY_START.match(line.text)), prev_line.text.endswith(_SENTENCE_END)
         new_score, pointers = [], []
+        prev_full, cur_full = full[index - 1], full[index]
         for cur in columns:
-            best, best_prev = max((score[prev] + _transition(prev, cur, full[index - 1][prev], ends_sentence,
-                                                             full[index][cur], starts_entry), prev)
-                                  for prev in columns)
+            # the best previous column; on a tie the later one (as max over (score, column) pairs)
+            best, best_prev = None, 0
+            for prev in columns:
+                value = score[prev] + _transition(prev, cur, prev_full[prev], ends_sentence, cur_full[cur], starts_entry)
+                if best is None or value >= best:
+                    best, best_prev = value, prev
             new_score.append(best + emissions[index][cur])
             pointers.append(best_prev)
         score = new_score

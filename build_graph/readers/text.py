@@ -73,7 +73,16 @@ def simplified(text: str) -> str:
 
 def display_width(text: str) -> float:
     """Width of a printed line in CJK character cells: wide/fullwidth = 1, other = 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+    widths, total = _CELLS, 0.0
+    for ch in text:
+        width = widths.get(ch)
+        if width is None:
+            width = widths[ch] = 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
+        total += width
+    return total
+
+
+_CELLS: dict[str, float] = {}  # display_width's cells by character, as met
 
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2018-\u201d《》〈〉【】〔〕"
