@@ -316,14 +316,22 @@ class Screenshots:
             self.take(page, png_name)
         for future in list(self._started.values()):
             future.result()
-        self._pool.shutdown()
-        if self._browser is not None:
-            self._browser.close()
-        self._profiles.cleanup()
+        self.close()
         taken = [png_name for png_name in shots if (self.out / png_name).is_file()]
         if self.cache is not None:
             list_cache.prune(self.cache, {_shot_key(page) for page in shots.values() if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
+
+
+    def close(self) -> None:
+        """End the browser and remove its profiles, once the screenshots started are done (those
+        not started yet are not taken); again: nothing."""
+        self._pool.shutdown(cancel_futures=True)
+        with self._starting:
+            browser, self._browser = self._browser, None
+        if browser is not None:
+            browser.close()
+        self._profiles.cleanup()
 
 
 def _shot_key(page: Path) -> str:

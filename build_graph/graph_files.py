@@ -33,9 +33,12 @@ TURTLE_MAX_QUADS = 300_000      # graph.ttl (one sorted Turtle of every triple, 
 
 
 def sorted_nquads(quads) -> bytes:
-    """Distinct quads as N-Quads, sorted by graph, then by the quad's text (the order of every graph.nq)."""
-    ordered = sorted(set(quads), key=lambda q: (q.graph_name.value, str(q)))
-    return ox.serialize(ordered, format=ox.RdfFormat.N_QUADS) if ordered else b""
+    """Distinct quads (each in a named graph) as N-Quads, sorted by graph IRI, then by the quad's
+    text (the order of every graph.nq). Sorted as serialized lines: a line is a quad's text and
+    its graph IRI is the line's last term but the final dot (an IRI holds no space)."""
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    lines = sorted(set(text.splitlines(keepends=True)), key=lambda line: (line.rsplit(b" ", 2)[1][1:-1], line))
+    return b"".join(lines)
 
 
 def by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:

@@ -238,7 +238,16 @@ def _split_name_authority(head: list[_Line], authority: str) -> tuple[list[_Line
 
 
 def _lines(doc: DecodedText) -> list[_Line]:
-    return [_Line(n, t.strip(), display_width(t.strip())) for n, t in enumerate(doc.lines, 1) if t.strip()]
+    """The non-blank lines of ``doc`` with their widths; made once for the last text asked about
+    (the layout's detection reads them, then the reader)."""
+    global _last_lines
+    if _last_lines[0] is not doc:
+        _last_lines = (doc, [_Line(n, t.strip(), display_width(t.strip())) for n, t in enumerate(doc.lines, 1)
+                             if t.strip()])
+    return _last_lines[1]
+
+
+_last_lines: tuple[DecodedText | None, list[_Line]] = (None, [])
 
 
 def looks_like_pdf_columns(doc: DecodedText) -> bool:
