@@ -1,7 +1,7 @@
 """Work of a build that only reads its working database (:mod:`site_db`), done in a process of
 its own beside the main one: the cross-list graph (conflicting quotes), ``findings.csv`` with the
-article index, the analytics, the overview and the power views, and — once the results are in —
-the validation reports.
+article index, the analytics, the overview, the ontology documentation and the power views, and —
+once the results are in — the validation reports.
 
 The main process fills the database, commits (``SiteDB.ready_for_readers``) and submits
 :func:`run` with one of the jobs below; each opens its own connection (``SiteDB.beside``) and
@@ -59,6 +59,24 @@ def overview(db: SiteDB, out: Path, previous: Path | None):
     from .views import write_overview
 
     return write_overview(db, out)
+
+
+def ontology_docs(db: SiteDB, out: Path, previous: Path | None) -> tuple[tuple, bool]:
+    """The ontology documentation in ``out/ontology`` (``ontodoc.write_ontology_docs``), or its
+    files linked from the previous build (the tool's fingerprint covers the ontology's files);
+    the manifest rows made and whether they were linked."""
+    from .emit import ontology_files
+    from .ontodoc import ONTOLOGY_DOCS, write_ontology_docs
+
+    reuse = Reuse(db, out, previous, keep=False)
+    (out / "ontology").mkdir()
+    docs, digest = [f"ontology/{name}" for name in ONTOLOGY_DOCS], Reuse.content_digest("ontology documentation")
+    taken = reuse.take_all(docs, digest)
+    if not taken:
+        write_ontology_docs(ontology_files(), out / "ontology")
+        for file in docs:
+            reuse.made(file, digest)
+    return reuse.rows(), taken
 
 
 def power_views(db: SiteDB, out: Path, previous: Path | None) -> list:

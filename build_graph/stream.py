@@ -17,11 +17,11 @@ run — with their index; the store is loaded from them or patched from the prev
 (:mod:`store_load`) while it is validated group by group of lists on the same pool
 (:mod:`validate_by_list`), the results going into the working database; the reports, analytics,
 views and site are written from there, one unit at a time — the cross-list graph, findings.csv,
-the article index, the analytics, the overview, the power views and the reports by a second
-process (:mod:`beside`) while this one writes the alignments, graph files, the other views and
-the pages. What did not change since the last build is taken, not made: lists, alignments and
-validation groups from the cache, views and pages of the site from the previous build
-(:mod:`reuse`), screenshots by content.
+the article index, the analytics, the overview, the ontology documentation, the power views and
+the reports by a second process (:mod:`beside`) while this one writes the alignments, graph
+files, the other views and the pages. What did not change since the last build is taken, not
+made: lists, alignments and validation groups from the cache, views and pages of the site from
+the previous build (:mod:`reuse`), screenshots by content.
 """
 from __future__ import annotations
 
@@ -39,8 +39,7 @@ from .analyze import power_graph
 from .checks.facts import QuoteEntry, assess_list, quote_entries
 from .citations.export import citation_rows
 from .citations.resolve import cite_list
-from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_files, ontology_quads, pkg
-from .ontodoc import ONTOLOGY_DOCS, write_ontology_docs
+from .emit import RDF_TYPE, RegistryEmitter, citation_iri, emit_list, ontology_quads, pkg
 from .parallel import ordered_map, process_pool, start_server
 from .alignments import write_alignments
 from .article_index import INDEX_FILE as ARTICLE_INDEX
@@ -221,6 +220,7 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         analytics = side.submit(beside.run, beside.analytics, *reader)
         prepare_views(db, out)
         overview = side.submit(beside.run, beside.overview, *reader)
+        ontology_docs = side.submit(beside.run, beside.ontology_docs, *reader)
         for name in ("records", "citations"):
             _write_json_rows(reuse, f"{name}.json", [(key, entry[name]) for key, entry in zip(keys, listed)],
                              lambda key: store.json_rows(key, name))
@@ -262,15 +262,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                           cache=cache_dir / "answers" if cache_dir else None, digests=digests)))
             write_answers(out / ANSWERS_FILE, answering[0], progress)
             progress(f"  loaded the store store/ ({loading.result()})")
-        (out / "ontology").mkdir()
-        docs, digest = [f"ontology/{name}" for name in ONTOLOGY_DOCS], Reuse.content_digest("ontology documentation")
-        if reuse.take_all(docs, digest):  # the tool's fingerprint covers the ontology's files
-            progress("  ontology documentation ontology/index.html unchanged: from the previous build")
-        else:
-            write_ontology_docs(ontology_files(), out / "ontology")
-            for file in docs:
-                reuse.made(file, digest)
-            progress("  wrote the ontology documentation ontology/index.html")
+        rows, taken = ontology_docs.result()
+        reuse.add_rows(rows)
+        progress("  ontology documentation ontology/index.html unchanged: from the previous build" if taken else
+                 "  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         screenshots = cache_dir / "screenshots" if cache_dir else None
         shots = Screenshots(out, db, screenshots)

@@ -225,14 +225,14 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
     provisions), never by walking a provision's neighbours: one provision of a national corpus
     holds thousands of powers, and every authority's view contains it.
 
-    ``drawn``: the nodes' script JSON by id (:func:`_drawn`), shared by views of one ``graph``
-    that draw the same nodes many times (the power views). ``placed``: the page carries starting
+    ``drawn``: the nodes' and edges' script JSON (:func:`_drawn`, :func:`_edge_json`), shared by
+    views of one ``graph`` that draw the same nodes many times (the power views). ``placed``: the page carries starting
     positions of its nodes (:func:`starting_positions`)."""
     drawn = {} if drawn is None else drawn
     members = sorted(graph if members is None else members)
     inside = set(members)
     nodes = [_drawn(graph.nodes[n]["data"], drawn) for n in members]
-    edges = [{"from": a, "to": b, "kind": "basis"}
+    edges = [(a, b, "basis")
              for a, b in sorted(tuple(sorted((n, m))) for n in members if graph.nodes[n]["data"].kind == "power"
                                 for m in graph.adj[n] if m in inside)]
     instruments: dict[str, tuple[str, str]] = {}
@@ -240,17 +240,18 @@ def write_view(out: Path, file: str, title: str, graph: nx.Graph, members=None, 
         node = graph.nodes[n]["data"]
         if node.kind == "provision":
             instruments.setdefault(node.instrument, (node.instrument_title, node.group))
-            edges.append({"from": n, "to": node.instrument, "kind": "part"})
+            edges.append((n, node.instrument, "part"))
     nodes += [_drawn(_instrument_node(i, title, level), drawn, "part of ")
               for i, (title, level) in sorted(instruments.items()) if i not in inside]
     legend = "".join(f'<span><i style="background:{escape(color)}"></i>{escape(group)}</span>'
                      for _, group, color in sorted({entry for _, entry in nodes}))
     fields = {"title": escape(title), "home": home, "legend": legend, "vis": VIS_FILE, "script": SCRIPT_FILE}
     at = placed and starting_positions(members + [i for i in sorted(instruments) if i not in inside], edges)
-    # the data as json.dumps writes it whole, from the nodes' UTF-8 made once
-    data = b'{"nodes": [' + b", ".join(node_json for node_json, _ in nodes) + (
-        f'], "edges": {_json_for_script(edges)}, "focus": {_json_for_script(focus)}'
-        + (f', "positions": {_json_for_script(at)}' if at else "") + "}").encode()
+    # the data as json.dumps writes it whole, from the nodes' and edges' UTF-8 made once
+    data = (b'{"nodes": [' + b", ".join(node_json for node_json, _ in nodes) + b'], "edges": ['
+            + b", ".join(_edge_json(edge, drawn) for edge in edges)
+            + (f'], "focus": {_json_for_script(focus)}' + (f', "positions": {_json_for_script(at)}' if at else "")
+               + "}").encode())
     (out / file).write_bytes(PAGE_HEAD.format(**fields).encode() + data + PAGE_TAIL.format(**fields).encode())
     return View(file, title, len(nodes))
 
@@ -260,7 +261,7 @@ LAYOUT_MAX_NODES = 500   # networkx lays out fewer nodes with numpy alone (more 
 LAYOUT_SPACING = 30      # px: a layout of n nodes spans 2 × LAYOUT_SPACING × √n
 
 
-def starting_positions(ids: list[str], edges: list[dict]) -> dict[str, list[int]]:
+def starting_positions(ids: list[str], edges: list[tuple[str, str, str]]) -> dict[str, list[int]]:
     """Positions (px, integers) to start a view's drawing from: networkx's spring layout
     (Fruchterman–Reingold, seeded, so the same graph is laid out the same), computed once at build
     time. The browser then settles the drawing in a few dozen physics iterations instead of
@@ -270,9 +271,18 @@ def starting_positions(ids: list[str], edges: list[dict]) -> dict[str, list[int]
         return {}
     graph = nx.Graph()
     graph.add_nodes_from(ids)
-    graph.add_edges_from((edge["from"], edge["to"]) for edge in edges)
+    graph.add_edges_from((a, b) for a, b, _ in edges)
     layout = nx.spring_layout(graph, iterations=50, seed=7, scale=LAYOUT_SPACING * len(ids) ** 0.5)
     return {node: [round(float(x)), round(float(y))] for node, (x, y) in layout.items()}
+
+
+def _edge_json(edge: tuple[str, str, str], drawn: dict) -> bytes:
+    """An edge (from, to, kind) as its vis data's JSON for a script element, in UTF-8, made once
+    and kept in ``drawn``."""
+    if edge not in drawn:
+        a, b, kind = edge
+        drawn[edge] = _json_for_script({"from": a, "to": b, "kind": kind}).encode()
+    return drawn[edge]
 
 
 def _drawn(node: Node, drawn: dict, key: str = "") -> tuple[bytes, tuple[bool, str, str]]:
@@ -363,11 +373,11 @@ def write_power_views(db: SiteDB, out: Path) -> list[View]:
         if node.kind != "power":
             continue
         written.append(write_view(out / "views", power_page(n), f"{node.label}（{node.authority}）", graph,
-                                  set(power_view_graph(graph, n, siblings_of.get(n, [n]))), focus=n, drawn=drawn))
+                                  power_view_members(graph, n, siblings_of.get(n, [n])), focus=n, drawn=drawn))
     return written
 
 
-def power_view_graph(graph: nx.Graph, power: str, siblings: list[str]) -> nx.Graph:
+def power_view_members(graph: nx.Graph, power: str, siblings: list[str]) -> set[str]:
     """A power's view: the power and its sibling sub-items, their provisions, and the other powers
     resting on those provisions (at most POWER_VIEW_NEIGHBOURS, those sharing most first)."""
     basis = {b for s in siblings for b in graph.neighbors(s)}
@@ -377,7 +387,7 @@ def power_view_graph(graph: nx.Graph, power: str, siblings: list[str]) -> nx.Gra
             if other not in siblings:
                 shared[other] = shared.get(other, 0) + 1
     others = [o for o, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:POWER_VIEW_NEIGHBOURS]]
-    return graph.subgraph(set(siblings) | basis | set(others))
+    return set(siblings) | basis | set(others)
 
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
