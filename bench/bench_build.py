@@ -46,7 +46,7 @@ def build(files: list[Path], out: Path) -> tuple[float, list[tuple[float, str]],
 def stages(lines: list[tuple[float, str]]) -> list[tuple[str, float]]:
     """Seconds spent up to each progress line that names a stage (reading, graph, store …)."""
     marks = [("read, cite, check, emit, align", "wrote the graph files"), ("store beside validation", "loaded the store"),
-             ("ontology docs", "ontology documentation"), ("analytics, views, pages ∥ reports", "pages and index.html"),
+             ("analytics, views, pages ∥ reports", "pages and index.html"),
              ("reports, findings, article index (the rest)", "validated:"), ("screenshots", "screenshots:"),
              ("swap", "swapped the new build")]
     result, previous = [], 0.0

@@ -6,16 +6,18 @@ import sys
 from pathlib import Path
 
 from . import export
-from .corpus import load_lists
 from .data import MissingData
 from .publish import OutputError, require_complete_build
-from .readers import LAYOUTS, ReadError
-from .validate import CannotValidate
+
+# the readers, citations and validation are imported by the commands that use them: ``build``
+# starts its workers' server first, so that the server's imports run beside this process's
 
 DEFAULT_OUTPUT = Path("output")  # relative to the working directory, like any command's output
 
 
 def _lists(args):
+    from .corpus import load_lists
+
     return load_lists(args.lists, args.layout, args.authority, args.date)
 
 
@@ -55,9 +57,6 @@ def cmd_cite(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .parallel import start_server
-
-    start_server(also=("build_graph.stream",))  # its imports beside this process's
     from .corpus import list_jobs
     from .stream import stream_build
 
@@ -266,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkg", description="Power lists (权责清单) → legal knowledge graph.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    from .readers import LAYOUTS
+
     def add_lists(p):
         p.add_argument("lists", nargs="*", metavar="LIST", help="list files (default: the bundled corpus)")
         p.add_argument("--layout", choices=LAYOUTS, help="force a reader instead of auto-detection")
@@ -361,7 +362,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     (``export records --format json FILE`` as well as ``export --format json records FILE``)."""
     parser = build_parser()
     commands = parser.get_default("commands")
-    position = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    position = _command_position(argv)
     if position is None or argv[position] not in commands:
         return parser.parse_args(argv)  # help, or the usage error naming the valid commands
     args = commands[argv[position]].parse_intermixed_args(argv[:position] + argv[position + 1:])
@@ -369,8 +370,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _command_position(argv: list[str]) -> int | None:
+    """Where the command word is in ``argv``: its first word that is no option."""
+    return next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else list(argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    position = _command_position(argv)
+    if position is not None and argv[position] == "build":
+        from .parallel import start_server
+
+        start_server(also=("build_graph.stream",))  # the server's imports beside this process's own
+    from .readers import ReadError
+    from .validate import CannotValidate
+
+    args = parse_args(argv)
     try:
         return args.func(args)
     except (ReadError, CliError, MissingData, CannotValidate, OutputError) as exc:

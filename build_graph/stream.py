@@ -262,10 +262,6 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
                                           cache=cache_dir / "answers" if cache_dir else None, digests=digests)))
             write_answers(out / ANSWERS_FILE, answering[0], progress)
             progress(f"  loaded the store store/ ({loading.result()})")
-        rows, taken = ontology_docs.result()
-        reuse.add_rows(rows)
-        progress("  ontology documentation ontology/index.html unchanged: from the previous build" if taken else
-                 "  wrote the ontology documentation ontology/index.html")
         db.ready_for_readers()  # the results, for the reports beside the analytics, views and pages
         screenshots = cache_dir / "screenshots" if cache_dir else None
         shots = Screenshots(out, db, screenshots)
@@ -278,6 +274,10 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         rows, indexed = findings_written.result()
         reuse.add_rows(rows)
         progress(f"  indexed {indexed} rows of powers on articles → {ARTICLE_INDEX}; wrote findings.csv")
+        rows, taken = ontology_docs.result()
+        reuse.add_rows(rows)
+        progress("  ontology documentation ontology/index.html unchanged: from the previous build" if taken else
+                 "  wrote the ontology documentation ontology/index.html")
         reuse.add_rows(reports.result())
         progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
         shots.finish(progress)
