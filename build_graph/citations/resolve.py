@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import iris
 from ..records import Finding, PowerList, PowerRecord
@@ -87,7 +88,15 @@ def provision_key(c: Citation, instrument_id: str) -> tuple:
 
 
 def cite_text(text: str, registry: Registry, on: str | None = None) -> list[ResolvedCitation]:
-    return [resolve(c, registry, on) for c in find_citations(text)]
+    return [resolve(c, registry, on) for c in _citations_in(text)]
+
+
+@lru_cache(maxsize=2048)
+def _citations_in(text: str) -> tuple[Citation, ...]:
+    """``find_citations(text)``, parsed once per process for a text met again: lists copy their
+    basis texts from one another (a county's list from its city's), and sub-items repeat their
+    main item's. The citations are shared, never changed after parsing."""
+    return tuple(find_citations(text))
 
 
 def cite_list(power_list: PowerList, registry: Registry) -> tuple[list[PowerCitations], list[Finding]]:
