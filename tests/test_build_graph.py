@@ -180,4 +180,12 @@ def test_the_streaming_build_writes_what_the_in_memory_build_writes(tmp_path):
                  "validation.csv", "index.html", "answers.sqlite"):
         memory = (tmp_path / "memory" / name).read_bytes()
         assert memory == (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    # the views, pages and ontology documentation (the streaming build writes the overview, the
+    # power views and the documentation in its second process)
+    for folder in ("views", "pages", "ontology"):
+        files = sorted(p.relative_to(tmp_path / "memory") for p in (tmp_path / "memory" / folder).rglob("*"))
+        assert files and files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two" / folder).rglob("*"))
+        for name in files:
+            memory = (tmp_path / "memory" / name).read_bytes()
+            assert memory == (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert not (tmp_path / "two" / ".chunks").exists()

@@ -112,6 +112,20 @@ def test_bare_article_refers_back_to_last_instrument():
     assert basis(text) == [(RULES_2019, 3, 8, None, None, None, False), (RULES_2019, None, 9, None, None, None, False)]
 
 
+def test_a_basis_text_met_again_is_parsed_once_and_resolved_afresh(seed_lists):
+    """Lists repeat basis texts: each text is parsed once per process, and each row still gets
+    resolutions of its own (what one row's checks note cannot show up in another's)."""
+    from build_graph.citations.resolve import _citations_in, cite_text
+
+    registry = load_registry()
+    text = seed_lists["pingshan-ybj"].records[0].basis_text
+    _citations_in.cache_clear()
+    first, again = cite_text(text, registry), cite_text(text, registry)
+    assert _citations_in.cache_info().hits == 1 and _citations_in.cache_info().misses == 1
+    assert first == again and [r.citation for r in first] == find_citations(text)
+    assert all(a is not b and a.problems is not b.problems for a, b in zip(first, again))
+
+
 def test_spans_point_at_text_of_seed_citations(seed_lists):
     for power_list in seed_lists.values():
         for record in power_list.records:
