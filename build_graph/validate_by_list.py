@@ -411,13 +411,12 @@ def validate_by_list(nquads: Path, groups: list[list[str]], ranges: dict[str, tu
                            results_db if sink is not None and groups_sink is not None else None)
     if submit is None:
         parts = (validate_batch(batch) for batch in made)
-        shared_part = None
     else:
         futures = [submit(validate_batch, batch) for batch in made]
         shared_future = submit(validate_batch, shared)
+        parts = (_taken(futures, i) for i in range(len(futures)))
     if then is not None:
         then()
-        parts = (_taken(futures, i) for i in range(len(futures)))
     collected: list | None = [] if sink is None else None
     sink = sink or collected.extend
     by_severity: Counter = Counter()

@@ -233,3 +233,28 @@ def test_results_kept_in_the_site_database_come_back_in_the_reports_order(seed_l
     db.add_results(shuffled[:40])
     db.add_results(shuffled[40:])
     assert list(db.results()) == sorted_results(varied)
+
+
+def test_batches_on_a_pool_give_the_same_report_with_or_without_work_queued_behind(seed_lists, tmp_path):
+    """``submit`` runs the batches elsewhere and ``then`` queues work behind them: the report is
+    the one made in this process, whether ``then`` is given or not, and ``then`` runs once,
+    after every batch was submitted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    built = build_graph(copy.deepcopy(list(seed_lists.values())))
+    path = tmp_path / "graph.nq"
+    path.write_bytes(sorted_nquads(built.quads))
+    groups = validation_groups(built.lists)
+    here = validate_by_list(path, groups, batch_bytes=1)
+    submitted, called = [], []
+    with ThreadPoolExecutor(2) as pool:
+        def submit(*args):
+            submitted.append(args[1])
+            return pool.submit(*args)
+
+        alone = validate_by_list(path, groups, submit=submit, batch_bytes=1)
+        count = len(submitted)
+        queued = validate_by_list(path, groups, submit=submit, batch_bytes=1,
+                                  then=lambda: called.append(len(submitted) - count))
+    assert here.results == alone.results == queued.results and here.violations > 0
+    assert called == [count]
