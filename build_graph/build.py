@@ -210,9 +210,9 @@ def _write_into(built: Built, out: Path, progress) -> dict:
     write_ontology_docs(ontology_files(), out / "ontology")
     progress("  wrote the ontology documentation ontology/index.html")
     del store
-    groups = validation_groups(built.lists)
-    report = validate_by_list(out, groups, ranges_of(out, index))  # as the streaming build does
-    write_answers(out / ANSWERS_FILE, start_answers(ranges_of(out, index), groups), progress)
+    groups, ranges = validation_groups(built.lists), ranges_of(out, index)
+    report = validate_by_list(out, groups, ranges)  # as the streaming build does
+    write_answers(out / ANSWERS_FILE, start_answers(ranges, groups), progress)
     write_reports(report, out)
     progress(f"  validated: {report.violations} violations, {report.result_count} results → validation.html")
     (out / "pages").mkdir()
@@ -321,7 +321,6 @@ class Screenshots:
         if self.cache is not None:
             list_cache.prune(self.cache, {_shot_key(page) for page in shots.values() if page.is_file()})
         progress(f"  screenshots: {', '.join(taken)}" if taken else "  no screenshots (no Chromium, or it failed)")
-
 
     def close(self) -> None:
         """End the browser and remove its profiles, once the screenshots started are done (those

@@ -215,7 +215,7 @@ def answer(store: ox.Store, out: Path, query: LibraryQuery, values: dict[str, st
 
 def _from_build(out: Path, query: LibraryQuery, terms: dict) -> tuple[list[str] | None, list[list] | None]:
     """The build's answer of ``query`` (:mod:`precomputed_answers`), in the query's final order;
-    (None, None) when the build has none or its rows cannot be ordered here."""
+    (None, None) when the build has none for the query as the library now words it."""
     found = precomputed_answers.lookup(out, query, terms)
     if found is None:
         return None, None

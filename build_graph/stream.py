@@ -252,13 +252,14 @@ def stream_build(jobs: list[tuple[Path, ListMeta]], layout: str | None, target: 
         with process_pool(workers) as pool:  # --workers 1: one child, one job after the other
             loading = pool.submit(load_store, out, previous)
             groups, digests = validation_groups(lists, db.power_authorities()), {g: e["sha256"] for g, e in index.items()}
+            ranges = ranges_of(out, index)
             answering = []  # the answers' batches queued behind the validation's (the longest jobs first)
-            report = validate_by_list(out, groups, ranges_of(out, index), pool.submit,
+            report = validate_by_list(out, groups, ranges, pool.submit,
                                       cache=cache_dir / "validation" if cache_dir else None, progress=progress,
                                       sink=db.add_results, digests=digests,
                                       results_db=db.results_db, groups_sink=db.add_groups,
                                       then=lambda: answering.append(start_answers(
-                                          ranges_of(out, index), groups, pool.submit,
+                                          ranges, groups, pool.submit,
                                           cache=cache_dir / "answers" if cache_dir else None, digests=digests)))
             write_answers(out / ANSWERS_FILE, answering[0], progress)
             progress(f"  loaded the store store/ ({loading.result()})")
